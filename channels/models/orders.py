@@ -1,0 +1,91 @@
+from django.db import models
+
+from channels.models.base import RemoteRecord
+from channels.models.customers import AddressFields
+
+MONEY = {"max_digits": 14, "decimal_places": 4, "null": True, "blank": True}
+
+
+class Order(RemoteRecord):
+    increment_id = models.CharField(max_length=64, db_index=True)
+    store = models.ForeignKey("channels.Store", null=True, blank=True, on_delete=models.SET_NULL)
+    website = models.ForeignKey("channels.Website", null=True, blank=True, on_delete=models.SET_NULL)
+    customer = models.ForeignKey(
+        "channels.Customer", null=True, blank=True, on_delete=models.SET_NULL, related_name="orders"
+    )
+    customer_remote_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    is_guest = models.BooleanField(default=False)
+    customer_email = models.CharField(max_length=255, blank=True, db_index=True)
+    customer_first_name = models.CharField(max_length=255, blank=True)
+    customer_last_name = models.CharField(max_length=255, blank=True)
+    status = models.CharField(max_length=64, blank=True, db_index=True)
+    state = models.CharField(max_length=64, blank=True)
+    currency = models.CharField(max_length=3, blank=True)
+    subtotal = models.DecimalField(**MONEY)
+    shipping_amount = models.DecimalField(**MONEY)
+    shipping_method = models.CharField(max_length=255, blank=True)
+    tax_amount = models.DecimalField(**MONEY)
+    discount_amount = models.DecimalField(**MONEY)
+    grand_total = models.DecimalField(**MONEY)
+    total_paid = models.DecimalField(**MONEY)
+    total_invoiced = models.DecimalField(**MONEY)
+    total_refunded = models.DecimalField(**MONEY)
+    total_canceled = models.DecimalField(**MONEY)
+    payment_method = models.CharField(max_length=255, blank=True)
+    payment_details = models.JSONField(default=dict, blank=True)
+    coupon_code = models.CharField(max_length=255, blank=True)
+    remote_ip = models.CharField(max_length=64, blank=True)
+    gift_message = models.TextField(blank=True)
+    store_name = models.CharField(max_length=500, blank=True)
+    quote_remote_id = models.BigIntegerField(null=True, blank=True)
+    is_virtual = models.BooleanField(default=False)
+    remote_created_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    remote_updated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-remote_created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["integration", "remote_id"], name="order_binding")]
+
+    def __str__(self) -> str:
+        return f"Order {self.increment_id}"
+
+
+class OrderAddress(AddressFields):
+    class Type(models.TextChoices):
+        BILLING = "billing", "Billing"
+        SHIPPING = "shipping", "Shipping"
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="addresses")
+    remote_id = models.BigIntegerField(null=True, blank=True)
+    address_type = models.CharField(max_length=16, choices=Type.choices)
+
+    class Meta:
+        ordering = ["order", "address_type"]
+
+    def __str__(self) -> str:
+        return f"{self.get_address_type_display()}: {self.one_line()}"
+
+
+class OrderItem(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="items")
+    remote_id = models.BigIntegerField(null=True, blank=True)
+    sku = models.CharField(max_length=255, blank=True)
+    name = models.CharField(max_length=500, blank=True)
+    product_type = models.CharField(max_length=64, blank=True)
+    product_options = models.TextField(blank=True)
+    is_virtual = models.BooleanField(default=False)
+    qty = models.DecimalField(**MONEY)
+    price = models.DecimalField(**MONEY)
+    original_price = models.DecimalField(**MONEY)
+    discount_percent = models.DecimalField(**MONEY)
+    discount_amount = models.DecimalField(**MONEY)
+    tax_percent = models.DecimalField(**MONEY)
+    tax_amount = models.DecimalField(**MONEY)
+    row_total = models.DecimalField(**MONEY)
+    weight = models.DecimalField(**MONEY)
+
+    class Meta:
+        ordering = ["order", "remote_id"]
+
+    def __str__(self) -> str:
+        return f"{self.sku} x {self.qty}"

@@ -1,0 +1,281 @@
+"""The entities a Magento 1 store is read for, in dependency order, bridge or native.
+
+With the Oro Bridge, lists are paged (`oro*List` with `pager`) and carry whole records. Natively,
+`customerCustomerList` / `salesOrderList` answer a whole window at once, so windows are kept short
+and each order is read again with `salesOrderInfo` (addresses with `customerAddressList`).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+
+from channels.models import Customer, CustomerAddress, CustomerGroup, Order, OrderAddress, OrderItem, Store, Website
+from integrations.connectors.base import Stream
+from integrations.connectors.magento1 import mappers
+from integrations.engine.records import Mapped, Page
+from integrations.engine.upsert import ChildSpec, upsert_batch
+from integrations.engine.windows import keyset_windows
+
+if TYPE_CHECKING:
+    from integrations.connectors.magento1.connector import Magento1Connector
+
+NATIVE_WINDOW = datetime.timedelta(days=30)
+
+
+def complex_filter(*conditions: tuple[str, str, str]) -> dict[str, Any]:
+    """Magento's `filters` argument from (field, operator, value) triples."""
+    items = [{"key": key, "value": {"key": op, "value": value}} for key, op, value in conditions]
+    return {"complex_filter": {"_value_1": items}}
+
+
+class MagentoStream(Stream):
+    def __init__(self, connector: Magento1Connector) -> None:
+        self.connector = connector
+        self.soap = connector.soap
+        self.integration = connector.integration
+
+    @property
+    def bridge(self) -> bool:
+        return self.connector.mode == "bridge"
+
+
+class DictionaryStream(MagentoStream):
+    """A small list read whole on every run; no checkpoint."""
+
+    def fetch(self) -> list[dict[str, Any]]:
+        raise NotImplementedError
+
+    def pages(self, state: dict[str, Any]) -> Iterator[Page]:
+        records = self.fetch()
+        yield Page(records=records, state={}, total=len(records), done=True)
+
+
+class WebsiteStream(DictionaryStream):
+    name = "websites"
+    model = Website
+
+    def fetch(self) -> list[dict[str, Any]]:
+        if self.bridge:
+            return self.soap.call("oroWebsiteList") or []
+        return mappers.websites_from_stores(self.connector.store_list())
+
+    def map(self, raw: dict[str, Any]) -> Mapped:
+        return mappers.website(raw)
+
+    def remote_id_of(self, raw: dict[str, Any]) -> str:
+        return str(raw.get("website_id", ""))
+
+
+class StoreStream(DictionaryStream):
+    name = "stores"
+    model = Store
+
+    def fetch(self) -> list[dict[str, Any]]:
+        return self.connector.store_list()
+
+    def map(self, raw: dict[str, Any]) -> Mapped:
+        return mappers.store(raw)
+
+    def remote_id_of(self, raw: dict[str, Any]) -> str:
+        return str(raw.get("store_id", ""))
+
+
+class CustomerGroupStream(DictionaryStream):
+    name = "customer_groups"
+    model = CustomerGroup
+
+    def fetch(self) -> list[dict[str, Any]]:
+        return self.soap.call("customerGroupList") or []
+
+    def map(self, raw: dict[str, Any]) -> Mapped:
+        return mappers.customer_group(raw)
+
+    def remote_id_of(self, raw: dict[str, Any]) -> str:
+        return str(raw.get("customer_group_id", ""))
+
+
+class IncrementalStream(MagentoStream):
+    """An entity read by `updated_at` windows and id keysets (see engine.windows)."""
+
+    id_field: str
+
+    def pages(self, state: dict[str, Any]) -> Iterator[Page]:
+        cfg = settings.OROINT_SYNC
+        start = datetime.datetime.combine(self.integration.sync_start_date, datetime.time(), tzinfo=datetime.UTC)
+        yield from keyset_windows(
+            state=state,
+            start=start,
+            now=self.soap.server_now,
+            fetch=self.fetch_bridge if self.bridge else self.fetch_native,
+            id_of=lambda raw: int(raw[self.id_field]),
+            page_size=cfg["PAGE_SIZE"],
+            overlap=datetime.timedelta(seconds=cfg["OVERLAP_SECONDS"]),
+            window=None if self.bridge else NATIVE_WINDOW,
+        )
+
+    def conditions(self, since: str, until: str, after_id: int) -> list[tuple[str, str, str]]:
+        conditions = [("updated_at", "from", since), ("updated_at", "to", until)]
+        if after_id:
+            conditions.append((self.id_field, "gt", str(after_id)))
+        return conditions + self.scope_conditions()
+
+    def scope_conditions(self) -> list[tuple[str, str, str]]:
+        return []
+
+    def fetch_bridge(self, since: str, until: str, after_id: int, limit: int) -> list[dict[str, Any]]:
+        raise NotImplementedError
+
+    def fetch_native(self, since: str, until: str, after_id: int, limit: int) -> list[dict[str, Any]]:
+        raise NotImplementedError
+
+    def native_window(self, operation: str, since: str, until: str, after_id: int) -> list[dict[str, Any]]:
+        """The whole window, listed once and kept while its pages are read."""
+        key = (operation, since, until)
+        if getattr(self, "_window_key", None) != key:
+            rows = self.soap.call(operation, complex_filter(*self.conditions(since, until, after_id))) or []
+            self._window_rows = sorted(rows, key=lambda raw: int(raw[self.id_field]))
+            self._window_key = key
+        return [raw for raw in self._window_rows if int(raw[self.id_field]) > after_id]
+
+    def remote_id_of(self, raw: dict[str, Any]) -> str:
+        return str(raw.get(self.id_field, ""))
+
+
+class CustomerStream(IncrementalStream):
+    name = "customers"
+    model = Customer
+    id_field = "customer_id"
+    children = {"addresses": ChildSpec(CustomerAddress, "customer")}
+
+    def scope_conditions(self) -> list[tuple[str, str, str]]:
+        website_id = self.integration.website_id
+        if website_id == self.integration.ALL_WEBSITES:
+            return []
+        return [("website_id", "in", str(website_id))]
+
+    def fetch_bridge(self, since: str, until: str, after_id: int, limit: int) -> list[dict[str, Any]]:
+        filters = complex_filter(*self.conditions(since, until, after_id))
+        return self.soap.call("oroCustomerList", filters, {"page": "1", "pageSize": str(limit)}) or []
+
+    def fetch_native(self, since: str, until: str, after_id: int, limit: int) -> list[dict[str, Any]]:
+        page = self.native_window("customerCustomerList", since, until, after_id)[:limit]
+        for raw in page:
+            raw["addresses"] = self.soap.call("customerAddressList", int(raw["customer_id"])) or []
+        return page
+
+    def map(self, raw: dict[str, Any]) -> Mapped:
+        return mappers.customer(raw)
+
+    def after_write(self, integration_id: int, mapped: list[Mapped], keys_to_pk: dict) -> None:
+        # Orders read before their customer existed locally are linked now.
+        for remote_id, pk in keys_to_pk.items():
+            Order.objects.filter(
+                integration_id=integration_id, customer_remote_id=remote_id, customer__isnull=True
+            ).update(customer_id=pk)
+
+
+class OrderStream(IncrementalStream):
+    name = "orders"
+    model = Order
+    id_field = "order_id"
+    children = {"items": ChildSpec(OrderItem, "order"), "addresses": ChildSpec(OrderAddress, "order")}
+
+    def __init__(self, connector: Magento1Connector) -> None:
+        super().__init__(connector)
+        self._store_websites: dict[int, int | None] | None = None
+
+    @property
+    def store_websites(self) -> dict[int, int | None]:
+        # Read when first needed: the stores stream of the same run has written them by then.
+        if self._store_websites is None:
+            self._store_websites = dict(
+                Store.objects.filter(integration=self.integration).values_list("remote_id", "website_remote_id")
+            )
+        return self._store_websites
+
+    def scope_conditions(self) -> list[tuple[str, str, str]]:
+        website_id = self.integration.website_id
+        if website_id == self.integration.ALL_WEBSITES:
+            return []
+        stores = sorted(s for s, w in self.store_websites.items() if w == website_id)
+        return [("store_id", "in", ",".join(map(str, stores)) or "-1")]
+
+    def fetch_bridge(self, since: str, until: str, after_id: int, limit: int) -> list[dict[str, Any]]:
+        filters = complex_filter(*self.conditions(since, until, after_id))
+        return self.soap.call("oroOrderList", filters, {"page": "1", "pageSize": str(limit)}) or []
+
+    def fetch_native(self, since: str, until: str, after_id: int, limit: int) -> list[dict[str, Any]]:
+        listed = self.native_window("salesOrderList", since, until, after_id)[:limit]
+        return [self.soap.call("salesOrderInfo", raw["increment_id"]) for raw in listed]
+
+    def map(self, raw: dict[str, Any]) -> Mapped:
+        return mappers.order(raw, self.store_websites)
+
+    def after_write(self, integration_id: int, mapped: list[Mapped], keys_to_pk: dict) -> None:
+        if self.integration.guest_customer_sync:
+            link_guest_orders(self.integration, [m for m in mapped if m.fields["is_guest"]], keys_to_pk)
+
+
+def link_guest_orders(integration, orders: list[Mapped], keys_to_pk: dict) -> None:
+    """Attach guest orders to a customer, as OroCRM's Guest Customer Sync does.
+
+    A registered customer of the same website with the order's email takes the order; otherwise a
+    guest customer is created, one per email and website (and per full name for the emails listed
+    in 'Split by Full Name').
+    """
+    orders = [o for o in orders if o.fields["customer_email"] and o.key in keys_to_pk]
+    if not orders:
+        return
+    split = mappers.shared_emails(integration.shared_guest_emails)
+    emails = {o.fields["customer_email"].lower() for o in orders}
+    registered = {
+        (website_id, email.lower()): pk
+        for pk, email, website_id in Customer.objects.filter(
+            integration=integration, is_guest=False, email__in=_case_variants(orders)
+        ).values_list("pk", "email", "website__remote_id")
+        if email.lower() in emails
+    }
+    guests: dict[str, Mapped] = {}
+    order_guest: dict[int, str] = {}
+    order_customer: dict[int, int] = {}
+    for o in orders:
+        website_id = o.refs["website"].remote_id
+        email = o.fields["customer_email"]
+        pk = registered.get((website_id, email.lower()))
+        if pk is not None:
+            order_customer[keys_to_pk[o.key]] = pk
+            continue
+        first, last = o.fields["customer_first_name"], o.fields["customer_last_name"]
+        key = mappers.guest_key(website_id, email, first, last, email.lower() in split)
+        order_guest[keys_to_pk[o.key]] = key
+        if key not in guests:
+            guests[key] = mappers.guest_customer(o, key)
+    if guests:
+        known = set(
+            Customer.objects.filter(integration=integration, guest_key__in=list(guests)).values_list(
+                "guest_key", flat=True
+            )
+        )
+        # A guest keeps what its first order said; later orders only link to it.
+        new_guests = [g for key, g in guests.items() if key not in known]
+        if new_guests:
+            upsert_batch(model=Customer, integration_id=integration.pk, records=new_guests, key_field="guest_key")
+        guest_pks = dict(
+            Customer.objects.filter(integration=integration, guest_key__in=list(guests)).values_list("guest_key", "pk")
+        )
+        for order_pk, key in order_guest.items():
+            order_customer[order_pk] = guest_pks[key]
+    by_customer: dict[int, list[int]] = {}
+    for order_pk, customer_pk in order_customer.items():
+        by_customer.setdefault(customer_pk, []).append(order_pk)
+    for customer_pk, order_pks in by_customer.items():
+        Order.objects.filter(pk__in=order_pks).update(customer_id=customer_pk)
+
+
+def _case_variants(orders: list[Mapped]) -> list[str]:
+    emails = {o.fields["customer_email"] for o in orders}
+    return sorted(emails | {e.lower() for e in emails})

@@ -1,0 +1,13 @@
+"""RQ entry points: thin wrappers that call services with ids (jobs are serialised)."""
+
+from integrations import services
+from integrations.models import ConnectionCheck
+
+
+def check_connection_job(check_id: int) -> bool:
+    check = ConnectionCheck.objects.select_related("integration").get(pk=check_id)
+    return services.integration_check_connection(integration=check.integration, check=check).ok
+
+
+def sync_job(run_id: int) -> str:
+    return services.sync_execute(run_id=run_id).status

@@ -1,0 +1,142 @@
+"""Sync run history, per-entity statuses, checkpoints and quarantined records."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class SyncRun(models.Model):
+    """One sync of one integration, from queued to finished. Never deleted: it is the history."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+        CANCELED = "canceled", "Canceled"
+
+    ACTIVE = (Status.QUEUED, Status.RUNNING)
+
+    class Trigger(models.TextChoices):
+        ADMIN = "admin", "Admin"
+        CLI = "cli", "Command line"
+        SCHEDULE = "schedule", "Schedule"
+        API = "api", "API"
+
+    integration = models.ForeignKey("integrations.Integration", on_delete=models.CASCADE, related_name="runs")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True)
+    trigger = models.CharField(max_length=16, choices=Trigger.choices, default=Trigger.ADMIN)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    job_id = models.CharField(max_length=128, blank=True)
+    message = models.TextField(blank=True)
+    log = models.TextField(blank=True, help_text="Retries, re-logins and other events of the run")
+    progress = models.FloatField(null=True, blank=True, help_text="Percent done, where it can be known")
+    current_entity = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    alerted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # One run at a time per integration, enforced by the database rather than by care.
+            models.UniqueConstraint(
+                fields=["integration"],
+                condition=Q(status__in=["queued", "running"]),
+                name="one_active_run_per_integration",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Run #{self.pk} of {self.integration}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status not in self.ACTIVE
+
+    def totals(self) -> dict[str, int]:
+        keys = ("read", "created", "updated", "skipped", "failed")
+        sums = dict.fromkeys(keys, 0)
+        for entity in self.entities.all():
+            for key in keys:
+                sums[key] += getattr(entity, key)
+        return sums
+
+
+class SyncRunEntity(models.Model):
+    """What one run did for one entity (OroCRM's per-connector integration status)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+
+    run = models.ForeignKey(SyncRun, on_delete=models.CASCADE, related_name="entities")
+    entity = models.CharField(max_length=64)
+    position = models.PositiveSmallIntegerField(default=0)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    read = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(null=True, blank=True, help_text="Records expected, where known")
+    message = models.TextField(blank=True)
+    checkpoint = models.JSONField(default=dict, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["run", "position"]
+        constraints = [models.UniqueConstraint(fields=["run", "entity"], name="one_status_per_run_entity")]
+
+    def as_stats(self) -> dict:
+        return {
+            "status": self.status,
+            "read": self.read,
+            "created": self.created,
+            "updated": self.updated,
+            "skipped": self.skipped,
+            "failed": self.failed,
+            "total": self.total,
+        }
+
+
+class Checkpoint(models.Model):
+    """How far an integration's entity has been read; moves only with the batch that reached it."""
+
+    integration = models.ForeignKey("integrations.Integration", on_delete=models.CASCADE, related_name="checkpoints")
+    entity = models.CharField(max_length=64)
+    state = models.JSONField(default=dict)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["integration", "entity"], name="one_checkpoint_per_entity")]
+
+    def __str__(self) -> str:
+        return f"{self.integration} {self.entity}: {self.state}"
+
+
+class QuarantinedRecord(models.Model):
+    """A remote record that could not be mapped or written: kept with its payload and reason."""
+
+    integration = models.ForeignKey("integrations.Integration", on_delete=models.CASCADE, related_name="quarantine")
+    run = models.ForeignKey(SyncRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="quarantined")
+    entity = models.CharField(max_length=64)
+    remote_id = models.CharField(max_length=64, blank=True)
+    reason = models.TextField()
+    payload = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["integration", "entity", "remote_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.entity} {self.remote_id}: {self.reason[:60]}"

@@ -1,0 +1,54 @@
+"""Reads about integrations, shared by the admin, the CLI and the API."""
+
+from typing import Any
+
+from channels.models import Customer, Order, Store, Website
+from integrations.models import Integration, SyncRun
+
+
+def integration_records(*, integration: Integration) -> dict[str, int]:
+    """How many records of each entity an integration holds (plural snake_case keys)."""
+    customers = Customer.objects.filter(integration=integration)
+    return {
+        "websites": Website.objects.filter(integration=integration).count(),
+        "stores": Store.objects.filter(integration=integration).count(),
+        "customers": customers.filter(is_guest=False).count(),
+        "guest_customers": customers.filter(is_guest=True).count(),
+        "orders": Order.objects.filter(integration=integration).count(),
+    }
+
+
+def run_summary(run: SyncRun) -> dict[str, Any]:
+    return {
+        "id": run.pk,
+        "status": run.status,
+        "trigger": run.trigger,
+        "message": run.message,
+        "progress": run.progress,
+        "created_at": run.created_at.isoformat() if run.created_at else None,
+        "started_at": run.started_at.isoformat() if run.started_at else None,
+        "finished_at": run.finished_at.isoformat() if run.finished_at else None,
+        "stats": {e.entity: e.as_stats() for e in run.entities.all()},
+        "totals": run.totals(),
+        "quarantined": run.quarantined.count(),
+    }
+
+
+def integration_status(*, integration: Integration, runs: int = 10) -> dict[str, Any]:
+    return {
+        "integration": {
+            "id": integration.pk,
+            "name": integration.name,
+            "type": integration.integration_type,
+            "channel": integration.channel.name,
+            "enabled": integration.enabled,
+            "api_url": integration.api_url,
+            "api_user": integration.api_user,
+            "mode": integration.mode,
+            "detected_mode": integration.detected_mode,
+            "website_id": integration.website_id,
+            "sync_start_date": integration.sync_start_date.isoformat(),
+        },
+        "records": integration_records(integration=integration),
+        "runs": [run_summary(r) for r in integration.runs.prefetch_related("entities")[:runs]],
+    }
