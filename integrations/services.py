@@ -39,9 +39,7 @@ def integration_create(
     **options: Any,
 ) -> Integration:
     """Create a channel and its integration; `options` are further Integration settings."""
-    if Channel.objects.filter(name=channel_name or name).exists():
-        raise ValidationError({"name": [f"A channel named {channel_name or name!r} already exists."]})
-    channel = Channel.objects.create(
+    channel = channel_create(
         name=channel_name or name, channel_type=integration_type, is_active=channel_active, owner=owner
     )
     integration = Integration(
@@ -57,6 +55,15 @@ def integration_create(
     integration.full_clean(exclude=["channel"])
     integration.save()
     return integration
+
+
+def channel_create(
+    *, name: str, channel_type: str, is_active: bool = True, owner: AbstractBaseUser | None = None
+) -> Channel:
+    """The channel an integration feeds; created with it."""
+    if Channel.objects.filter(name=name).exists():
+        raise ValidationError({"name": [f"A channel named {name!r} already exists."]})
+    return Channel.objects.create(name=name, channel_type=channel_type, is_active=is_active, owner=owner)
 
 
 # -- Check Connection -----------------------------------------------------------------------------

@@ -1,0 +1,168 @@
+"""The integration page: settings, Check Connection, Schedule Sync and the run history."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from integrations import services
+from integrations.admin.forms import IntegrationForm
+from integrations.models import ConnectionCheck, Integration, SyncRun
+
+
+@admin.register(Integration)
+class IntegrationAdmin(admin.ModelAdmin):
+    form = IntegrationForm
+    change_form_template = "admin/integrations/integration/change_form.html"
+    list_display = ["name", "integration_type", "channel_link", "enabled", "detected_mode", "last_run"]
+    list_filter = ["integration_type", "enabled"]
+    search_fields = ["name", "channel__name", "api_url"]
+    list_select_related = ["channel"]
+    readonly_fields = ["connection_status", "detected", "recent_runs"]
+
+    fieldsets = [
+        (None, {"fields": ["name", "channel_active", "channel_owner", "enabled"]}),
+        (
+            "Connection",
+            {"fields": ["api_url", "api_user", "api_key", "wsi_mode", "mode", "connection_status", "detected"]},
+        ),
+        (
+            "Synchronization",
+            {
+                "fields": [
+                    "sync_start_date",
+                    "website_id",
+                    "guest_customer_sync",
+                    "shared_guest_emails",
+                    "import_order_notes",
+                    "admin_url",
+                    "default_owner",
+                ]
+            },
+        ),
+        ("Two way sync", {"fields": ["two_way_sync", "sync_priority"]}),
+        ("Run history", {"fields": ["recent_runs"]}),
+    ]
+    add_fieldsets = fieldsets[:4]
+
+    def get_fieldsets(self, request, obj=None):
+        return self.fieldsets if obj else self.add_fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj else []
+
+    def get_changeform_initial_data(self, request):
+        return {"default_owner": request.user.pk, "channel_owner": request.user.pk}
+
+    @admin.display(description="Channel", ordering="channel__name")
+    def channel_link(self, obj: Integration) -> str:
+        return obj.channel.name
+
+    @admin.display(description="Last run")
+    def last_run(self, obj: Integration) -> str:
+        run = obj.runs.first()
+        if run is None:
+            return "never"
+        return f"{run.get_status_display()} {run.created_at:%Y-%m-%d %H:%M}"
+
+    @admin.display(description="Last check")
+    def connection_status(self, obj: Integration) -> str:
+        check = obj.checks.first()
+        return render_to_string(
+            "admin/integrations/integration/check_status.html", {"check": check, "integration": obj}
+        )
+
+    @admin.display(description="Found by Check Connection")
+    def detected(self, obj: Integration) -> str:
+        if not obj.detected_mode:
+            return "Nothing yet: run Check Connection."
+        bridge = (
+            f"Oro Bridge {obj.extension_version}" if obj.detected_mode == "bridge" else "no Oro Bridge (native API)"
+        )
+        return format_html("Magento {} · {} · {} website(s)", obj.magento_version or "?", bridge, len(obj.websites))
+
+    @admin.display(description="Runs, newest first")
+    def recent_runs(self, obj: Integration) -> str:
+        runs = obj.runs.prefetch_related("entities")[:20]
+        return render_to_string("admin/integrations/integration/recent_runs.html", {"runs": runs, "integration": obj})
+
+    def save_model(self, request: HttpRequest, obj: Integration, form, change: bool) -> None:
+        if not change:
+            obj.channel = services.channel_create(
+                name=obj.name,
+                channel_type=obj.integration_type,
+                is_active=form.cleaned_data.get("channel_active", True),
+                owner=form.cleaned_data.get("channel_owner") or request.user,
+            )
+        else:
+            channel = obj.channel
+            channel.is_active = form.cleaned_data.get("channel_active", channel.is_active)
+            channel.owner = form.cleaned_data.get("channel_owner") or channel.owner
+            channel.save(update_fields=["is_active", "owner"])
+        super().save_model(request, obj, form, change)
+
+    # -- buttons ------------------------------------------------------------------------------
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("<int:object_id>/check/", wrap(self.check_view), name="integrations_integration_check"),
+            path(
+                "<int:object_id>/check/status/",
+                wrap(self.check_status_view),
+                name="integrations_integration_checkstatus",
+            ),
+            path("<int:object_id>/sync/", wrap(self.sync_view), name="integrations_integration_sync"),
+            *super().get_urls(),
+        ]
+
+    def _editable(self, request: HttpRequest, object_id: int) -> Integration:
+        integration = get_object_or_404(Integration, pk=object_id)
+        if not self.has_change_permission(request, integration):
+            raise PermissionDenied
+        return integration
+
+    def _viewable(self, request: HttpRequest, object_id: int) -> Integration:
+        integration = get_object_or_404(Integration, pk=object_id)
+        if not self.has_view_or_change_permission(request, integration):
+            raise PermissionDenied
+        return integration
+
+    def _back(self, integration: Integration) -> HttpResponseRedirect:
+        return HttpResponseRedirect(reverse("admin:integrations_integration_change", args=[integration.pk]))
+
+    def check_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
+        if request.method != "POST":
+            return HttpResponse(status=405)
+        integration = self._editable(request, object_id)
+        services.connection_check_request(integration=integration, user=request.user)
+        messages.info(request, "Connection check queued; its result appears below when a worker has run it.")
+        return self._back(integration)
+
+    def check_status_view(self, request: HttpRequest, object_id: int) -> JsonResponse:
+        integration = self._viewable(request, object_id)
+        check: ConnectionCheck | None = integration.checks.first()
+        if check is None:
+            return JsonResponse({"status": None})
+        return JsonResponse(
+            {"id": check.pk, "status": check.status, "finished": check.is_finished, "message": check.message}
+        )
+
+    def sync_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
+        if request.method != "POST":
+            return HttpResponse(status=405)
+        integration = self._editable(request, object_id)
+        try:
+            run = services.sync_schedule(integration=integration, user=request.user, trigger=SyncRun.Trigger.ADMIN)
+        except services.SyncAlreadyActive as exc:
+            url = reverse("admin:integrations_syncrun_change", args=[exc.run.pk])
+            messages.warning(request, format_html('{} <a href="{}">Check progress</a>', str(exc), url))
+            return self._back(integration)
+        url = reverse("admin:integrations_syncrun_change", args=[run.pk])
+        messages.success(
+            request, format_html('A sync job has been added to the queue. <a href="{}">Check progress</a>', url)
+        )
+        return self._back(integration)

@@ -1,0 +1,108 @@
+"""Run history and the progress page of one run."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+
+from integrations import services
+from integrations.models import QuarantinedRecord, SyncRun
+
+
+def run_status(run: SyncRun) -> dict:
+    """What the progress page shows, for its polling script."""
+    return {
+        "id": run.pk,
+        "status": run.status,
+        "status_display": run.get_status_display(),
+        "finished": run.is_finished,
+        "progress": run.progress,
+        "current_entity": run.current_entity,
+        "message": run.message,
+        "started_at": run.started_at.isoformat() if run.started_at else None,
+        "finished_at": run.finished_at.isoformat() if run.finished_at else None,
+        "entities": [
+            {"entity": e.entity, "status": e.get_status_display(), **e.as_stats(), "message": e.message}
+            for e in run.entities.all()
+        ],
+        "quarantined": run.quarantined.count(),
+        "log": run.log[-4000:],
+    }
+
+
+def _may_change(user, integration) -> bool:
+    return user.has_perm("integrations.change_integration") or user.has_perm(
+        "integrations.change_integration", integration
+    )
+
+
+@admin.register(SyncRun)
+class SyncRunAdmin(admin.ModelAdmin):
+    change_form_template = "admin/integrations/syncrun/progress.html"
+    list_display = ["__str__", "integration", "status", "trigger", "progress", "created_at", "finished_at"]
+    list_filter = ["status", "trigger", "integration"]
+    list_select_related = ["integration"]
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("<int:object_id>/status/", wrap(self.status_view), name="integrations_syncrun_status"),
+            path("<int:object_id>/cancel/", wrap(self.cancel_view), name="integrations_syncrun_cancel"),
+            *super().get_urls(),
+        ]
+
+    def _run(self, request: HttpRequest, object_id: int) -> SyncRun:
+        run = get_object_or_404(SyncRun.objects.select_related("integration"), pk=object_id)
+        if not self.has_view_permission(request, run):
+            raise PermissionDenied
+        return run
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        run = self._run(request, int(object_id))
+        context = {
+            "run": run,
+            "status": run_status(run),
+            "quarantined": run.quarantined.all()[:200],
+            "integration": run.integration,
+            "can_cancel": not run.is_finished and _may_change(request.user, run.integration),
+        }
+        return super().change_view(request, object_id, form_url, {**(extra_context or {}), **context})
+
+    def status_view(self, request: HttpRequest, object_id: int) -> JsonResponse:
+        return JsonResponse(run_status(self._run(request, object_id)))
+
+    def cancel_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
+        if request.method != "POST":
+            return HttpResponse(status=405)
+        run = self._run(request, object_id)
+        if not _may_change(request.user, run.integration):
+            raise PermissionDenied
+        if services.sync_cancel(run=run):
+            messages.success(request, f"Run #{run.pk} canceled.")
+        else:
+            messages.info(request, f"Run #{run.pk} had already ended.")
+        return HttpResponseRedirect(reverse("admin:integrations_syncrun_change", args=[run.pk]))
+
+
+@admin.register(QuarantinedRecord)
+class QuarantinedRecordAdmin(admin.ModelAdmin):
+    list_display = ["entity", "remote_id", "integration", "reason", "run", "created_at", "resolved_at"]
+    list_filter = ["entity", "integration"]
+    search_fields = ["remote_id", "reason"]
+    list_select_related = ["integration", "run"]
+    readonly_fields = ["integration", "run", "entity", "remote_id", "reason", "payload", "created_at", "resolved_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

@@ -1,0 +1,37 @@
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.urls import reverse
+
+from integrations.models import Integration
+from integrations.services import integration_create
+
+DEMO_NAME = "Demo Magento store"
+
+
+class Command(BaseCommand):
+    help = "Create (once) the demo Magento 1 channel pointing at the simulator; prints its admin page."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--wsdl-url", required=True)
+        parser.add_argument("--api-user", required=True)
+        parser.add_argument("--api-key", required=True)
+        parser.add_argument("--owner", default="admin", help="Username of the channel's owner")
+
+    def handle(self, *args, **options):
+        owner = get_user_model().objects.filter(username=options["owner"]).first()
+        integration = Integration.objects.filter(name=DEMO_NAME).first()
+        if integration is None:
+            integration = integration_create(
+                name=DEMO_NAME,
+                api_url=options["wsdl_url"],
+                api_user=options["api_user"],
+                api_key=options["api_key"],
+                owner=owner,
+            )
+            self.stdout.write(f"Created the demo channel (integration {integration.pk}).")
+        else:
+            integration.api_url, integration.api_user = options["wsdl_url"], options["api_user"]
+            integration.api_key = options["api_key"]
+            integration.save(update_fields=["api_url", "api_user", "api_key", "updated_at"])
+            self.stdout.write(f"The demo channel exists (integration {integration.pk}); settings refreshed.")
+        self.stdout.write(reverse("admin:integrations_integration_change", args=[integration.pk]))

@@ -1,0 +1,65 @@
+// Polls the JSON status of a sync run or of a connection check and updates the page in place;
+// stops when the run or check has ended.
+(function () {
+  "use strict";
+  var POLL_MS = 1000;
+
+  function text(id, value) {
+    var el = document.getElementById(id);
+    if (el) { el.textContent = value === null || value === undefined ? "" : String(value); }
+  }
+
+  function cell(row, value) {
+    var td = document.createElement("td");
+    td.textContent = value === null || value === undefined ? "?" : String(value);
+    row.appendChild(td);
+  }
+
+  function renderRun(data) {
+    var badge = document.getElementById("run-status");
+    if (badge) { badge.textContent = data.status_display; badge.className = "oroint-badge oroint-" + data.status; }
+    text("run-current", data.current_entity ? "reading " + data.current_entity : "");
+    text("run-progress", data.progress === null ? "" : data.progress.toFixed(1) + " %");
+    var bar = document.getElementById("run-bar");
+    if (bar) { bar.style.width = (data.progress || 0) + "%"; }
+    text("run-message", data.message);
+    text("run-log", data.log || "(empty)");
+    var body = document.querySelector("#run-entities tbody");
+    if (body && data.entities.length) {
+      body.textContent = "";
+      data.entities.forEach(function (e) {
+        var row = document.createElement("tr");
+        [e.entity, e.status, e.read, e.created, e.updated, e.skipped, e.failed, e.total, e.message].forEach(function (v) { cell(row, v); });
+        body.appendChild(row);
+      });
+    }
+  }
+
+  function poll(url, onData, isDone) {
+    fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (r) { return r.json(); })
+      .then(function (data) {
+        onData(data);
+        if (!isDone(data)) { setTimeout(function () { poll(url, onData, isDone); }, POLL_MS); }
+      })
+      .catch(function () { setTimeout(function () { poll(url, onData, isDone); }, POLL_MS * 3); });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var run = document.querySelector(".oroint-progress[data-status-url]");
+    if (run && run.dataset.finished !== "1") {
+      poll(run.dataset.statusUrl, renderRun, function (d) {
+        // The errors list is rendered by the server: reload once when the run ends.
+        if (d.finished) { window.location.reload(); }
+        return d.finished;
+      });
+    }
+    var check = document.getElementById("connection-check");
+    if (check && (check.dataset.status === "queued" || check.dataset.status === "running")) {
+      poll(check.dataset.statusUrl, function () {}, function (d) {
+        if (d.finished) { window.location.reload(); }
+        return d.finished;
+      });
+    }
+  });
+})();

@@ -1,0 +1,145 @@
+"""Shared fixtures: a real Redis, real RQ worker processes, the Magento simulator over HTTP."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+import redis
+from django.conf import settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _redis_answers(url: str) -> bool:
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=1).ping())
+    except redis.RedisError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    """The Redis of the test run: REDIS_URL when it answers (script/test starts one), else our own."""
+    url = os.environ.get("REDIS_URL", "")
+    process = None
+    if not (url and _redis_answers(url)):
+        binary = shutil.which("redis-server")
+        if binary is None:
+            pytest.fail("No Redis answers at REDIS_URL and no redis-server to start (apt-get install redis-server)")
+        port = free_port()
+        workdir = tempfile.mkdtemp(prefix="oroint-redis-")
+        process = subprocess.Popen(
+            [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", workdir],
+            stdout=subprocess.DEVNULL,
+        )
+        url = f"redis://127.0.0.1:{port}/0"
+        for _ in range(100):
+            if _redis_answers(url):
+                break
+            time.sleep(0.05)
+    # Use a database of its own so that a developer's queues are never flushed by the tests.
+    url = url.rsplit("/", 1)[0] + "/9" if url.count("/") >= 3 else url + "/9"
+    for queue in settings.RQ_QUEUES.values():
+        queue["URL"] = url
+    yield url
+    if process is not None:
+        process.terminate()
+        process.wait(5)
+
+
+@pytest.fixture
+def rq(redis_url):
+    """A clean Redis for one test."""
+    connection = redis.Redis.from_url(redis_url)
+    connection.flushdb()
+    yield connection
+    connection.flushdb()
+
+
+def worker_env(redis_url: str) -> dict[str, str]:
+    """The environment of a worker process that shares the test database."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3"):
+        database_url = f"sqlite:///{db['NAME']}"
+    else:
+        auth = quote(db["USER"] or "")
+        if db.get("PASSWORD"):
+            auth += ":" + quote(db["PASSWORD"])
+        database_url = f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    env = dict(os.environ)
+    env.update({"DATABASE_URL": database_url, "REDIS_URL": redis_url, "PYTHONUNBUFFERED": "1"})
+    return env
+
+
+def _manage(*args: str) -> list[str]:
+    return [sys.executable, str(ROOT / "manage.py"), *args]
+
+
+@pytest.fixture
+def run_worker(transactional_db, rq, redis_url, tmp_path):
+    """Run a real `manage.py rqworker --burst` process until the queues are empty."""
+
+    def run(timeout: float = 300) -> subprocess.CompletedProcess:
+        log = tmp_path / "worker.log"
+        with log.open("ab") as out:
+            done = subprocess.run(
+                _manage("rqworker", *settings.RQ_QUEUES, "--burst"),
+                env=worker_env(redis_url),
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                timeout=timeout,
+                cwd=ROOT,
+            )
+        assert done.returncode == 0, log.read_text()[-3000:]
+        return done
+
+    return run
+
+
+@pytest.fixture
+def live_worker(transactional_db, rq, redis_url, tmp_path):
+    """A real worker process that runs for the whole test."""
+    log = tmp_path / "live-worker.log"
+    out = log.open("wb")
+    process = subprocess.Popen(
+        _manage("rqworker", *settings.RQ_QUEUES),
+        env=worker_env(redis_url),
+        stdout=out,
+        stderr=subprocess.STDOUT,
+        cwd=ROOT,
+    )
+    process.log = log
+    yield process
+    process.terminate()
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    out.close()
+
+
+def wait_for(predicate, timeout: float = 60, interval: float = 0.2, message: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout} s waiting for {message}")

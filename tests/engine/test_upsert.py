@@ -1,0 +1,61 @@
+"""Batch upserts: created, updated or skipped by fingerprint; children replaced; idempotent."""
+
+import pytest
+
+from channels.models import Customer, CustomerAddress, Website
+from integrations.engine.records import Mapped, Ref
+from integrations.engine.upsert import ChildSpec, upsert_batch
+from tests.factories import magento_integration
+
+pytestmark = pytest.mark.django_db
+
+ADDRESSES = {"addresses": ChildSpec(CustomerAddress, "customer")}
+
+
+def customer(remote_id: int, last_name: str = "Lee", streets=("1 Main St",), website: int | None = 1) -> Mapped:
+    return Mapped(
+        key=remote_id,
+        fields={"email": f"c{remote_id}@example.com", "first_name": "Ann", "last_name": last_name},
+        refs={"website": Ref(Website, website)},
+        children={"addresses": [{"remote_id": i, "street": s} for i, s in enumerate(streets)]},
+    )
+
+
+def write(integration, records):
+    return upsert_batch(model=Customer, integration_id=integration.pk, records=records, children=ADDRESSES)
+
+
+def test_create_then_skip_then_update():
+    integration = magento_integration()
+    Website.objects.create(integration=integration, remote_id=1, code="base", name="Main")
+    first = write(integration, [customer(1), customer(2)])
+    assert (first.created, first.updated, first.skipped) == (2, 0, 0)
+    again = write(integration, [customer(1), customer(2)])
+    assert (again.created, again.updated, again.skipped) == (0, 0, 2)
+    changed = write(integration, [customer(1, last_name="Ng", streets=("2 Side St", "3 Back St")), customer(2)])
+    assert (changed.created, changed.updated, changed.skipped) == (0, 1, 1)
+    ann = Customer.objects.get(integration=integration, remote_id=1)
+    assert ann.last_name == "Ng"
+    assert ann.website.code == "base"
+    assert sorted(ann.addresses.values_list("street", flat=True)) == ["2 Side St", "3 Back St"]
+    assert Customer.objects.count() == 2 and CustomerAddress.objects.count() == 3
+
+
+def test_same_remote_id_in_two_integrations_is_two_records():
+    one, two = magento_integration("One"), magento_integration("Two")
+    write(one, [customer(1)])
+    write(two, [customer(1)])
+    assert Customer.objects.filter(remote_id=1).count() == 2
+
+
+def test_duplicate_in_one_batch_is_written_once():
+    integration = magento_integration()
+    result = write(integration, [customer(1, last_name="Old"), customer(1, last_name="New")])
+    assert result.created == 1
+    assert Customer.objects.get().last_name == "New"
+
+
+def test_unknown_reference_is_left_empty():
+    integration = magento_integration()
+    write(integration, [customer(1, website=99)])
+    assert Customer.objects.get().website is None
