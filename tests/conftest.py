@@ -143,3 +143,71 @@ def wait_for(predicate, timeout: float = 60, interval: float = 0.2, message: str
             return value
         time.sleep(interval)
     raise AssertionError(f"timed out after {timeout} s waiting for {message}")
+
+
+class Simulator:
+    """A running `manage.py magento_simulator` process, reached over HTTP like a real store."""
+
+    def __init__(self, process: subprocess.Popen, port: int, user: str, key: str, log: Path) -> None:
+        self.process, self.port, self.api_user, self.api_key, self.log = process, port, user, key, log
+        self.url = f"http://127.0.0.1:{port}"
+        self.wsdl_url = f"{self.url}/api/v2_soap/?wsdl=1"
+
+    def stats(self) -> dict:
+        import json
+        import urllib.request
+
+        with urllib.request.urlopen(f"{self.url}/_sim/stats", timeout=10) as answer:
+            return json.load(answer)
+
+    def touch(self, entity: str, count: int) -> list[int]:
+        import json
+        import urllib.request
+
+        request = urllib.request.Request(
+            f"{self.url}/_sim/touch",
+            data=json.dumps({"entity": entity, "count": count}).encode(),
+            headers={"Content-Type": "application/json"},
+            method="POST",
+        )
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            return json.load(answer)["ids"]
+
+
+@pytest.fixture
+def magento(tmp_path):
+    """Start Magento simulators: `magento(customers=.., orders=.., mode=.., extra=(...))`."""
+    started: list[Simulator] = []
+
+    def start(customers=40, orders=150, mode="bridge", seed=3, extra=(), user="demo", key="demo-key-123"):
+        import urllib.request
+
+        port = free_port()
+        log = tmp_path / f"simulator-{port}.log"
+        args = ["--port", str(port), "--customers", str(customers), "--orders", str(orders), "--seed", str(seed)]
+        args += ["--mode", mode, "--api-user", user, "--api-key", key, *extra]
+        process = subprocess.Popen(
+            _manage("magento_simulator", *args), stdout=log.open("wb"), stderr=subprocess.STDOUT, cwd=ROOT
+        )
+        sim = Simulator(process, port, user, key, log)
+        started.append(sim)
+
+        def answers():
+            if process.poll() is not None:
+                raise AssertionError(f"simulator exited: {log.read_text()[-2000:]}")
+            try:
+                with urllib.request.urlopen(sim.wsdl_url, timeout=2):
+                    return True
+            except OSError:
+                return False
+
+        wait_for(answers, timeout=60, message="the simulator to serve its WSDL")
+        return sim
+
+    yield start
+    for sim in started:
+        sim.process.terminate()
+        try:
+            sim.process.wait(10)
+        except subprocess.TimeoutExpired:
+            sim.process.kill()

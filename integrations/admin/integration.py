@@ -46,7 +46,12 @@ class IntegrationAdmin(admin.ModelAdmin):
         ("Two way sync", {"fields": ["two_way_sync", "sync_priority"]}),
         ("Run history", {"fields": ["recent_runs"]}),
     ]
-    add_fieldsets = fieldsets[:4]
+    # A new integration has no check and no runs yet.
+    add_fieldsets = [
+        fieldsets[0],
+        ("Connection", {"fields": ["api_url", "api_user", "api_key", "wsi_mode", "mode"]}),
+        *fieldsets[2:4],
+    ]
 
     def get_fieldsets(self, request, obj=None):
         return self.fieldsets if obj else self.add_fieldsets
@@ -91,6 +96,7 @@ class IntegrationAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: Integration, form, change: bool) -> None:
         if not change:
+            obj.default_owner = obj.default_owner or request.user
             obj.channel = services.channel_create(
                 name=obj.name,
                 channel_type=obj.integration_type,

@@ -1,0 +1,135 @@
+"""The integration pages: the settings form, the buttons and the progress page."""
+
+import pytest
+from django.urls import reverse
+
+from integrations.models import ConnectionCheck, Integration, SyncRun
+from tests.factories import magento_integration
+
+pytestmark = pytest.mark.django_db
+
+ADD_URL = "/admin/integrations/integration/add/"
+
+
+def form_data(**overrides):
+    data = {
+        "name": "Ann's store",
+        "api_url": "https://shop.example.com/api/v2_soap/?wsdl=1",
+        "api_user": "oro",
+        "api_key": "s3cret-key-value",
+        "mode": "auto",
+        "guest_customer_sync": "on",
+        "sync_start_date": "2007-01-01",
+        "website_id": "-1",
+        "import_order_notes": "on",
+        "sync_priority": "remote",
+        "enabled": "on",
+        "channel_active": "on",
+    }
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def test_add_creates_channel_and_integration_with_defaults(admin_client, admin_user):
+    page = admin_client.get(ADD_URL)
+    assert page.status_code == 200
+    assert b"SOAP WSDL URL" in page.content and b"Split by full name" in page.content
+    response = admin_client.post(ADD_URL, form_data())
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    integration = Integration.objects.get()
+    assert integration.channel.name == "Ann's store" and integration.channel.owner == admin_user
+    assert integration.default_owner == admin_user
+    assert integration.api_key == "s3cret-key-value"
+    assert integration.guest_customer_sync and integration.import_order_notes
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"api_url": "ftp://shop.example.com/wsdl"}, "Enter an http:// or https:// URL."),
+        ({"api_url": "not a url"}, "Enter an http:// or https:// URL."),
+        ({"api_key": ""}, "This field is required."),
+        ({"api_user": ""}, "This field is required."),
+        ({"shared_guest_emails": "a@example.com; not-an-email"}, "Not an email address: not-an-email"),
+        ({"sync_start_date": "someday"}, "Enter a valid date."),
+        ({"website_id": "7"}, "Select a valid choice."),
+    ],
+)
+def test_every_field_is_validated_with_a_clear_message(admin_client, overrides, message):
+    response = admin_client.post(ADD_URL, form_data(**overrides))
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Integration.objects.exists()
+
+
+def test_key_left_blank_keeps_the_stored_key(admin_client):
+    integration = magento_integration(api_key="s3cret-key-value")
+    url = reverse("admin:integrations_integration_change", args=[integration.pk])
+    data = form_data(api_key="", name=integration.name, sync_start_date="2000-01-01")
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    integration.refresh_from_db()
+    assert integration.api_key == "s3cret-key-value"
+
+
+def test_sync_start_date_can_only_move_earlier(admin_client):
+    integration = magento_integration(sync_start_date="2010-01-01")
+    url = reverse("admin:integrations_integration_change", args=[integration.pk])
+    later = admin_client.post(url, form_data(name=integration.name, sync_start_date="2011-01-01"))
+    assert "New date should be less or equals than previously defined" in later.content.decode()
+    earlier = admin_client.post(url, form_data(name=integration.name, sync_start_date="2009-01-01"))
+    assert earlier.status_code == 302
+
+
+def test_website_choices_come_from_check_connection(admin_client):
+    integration = magento_integration()
+    integration.websites = [{"id": 1, "label": "Website ID: 1, Stores: Default"}]
+    integration.save()
+    page = admin_client.get(reverse("admin:integrations_integration_change", args=[integration.pk]))
+    content = page.content.decode()
+    assert "All Websites" in content and "Website ID: 1, Stores: Default" in content
+
+
+def test_check_connection_button_queues_a_check(admin_client, rq):
+    integration = magento_integration()
+    response = admin_client.post(reverse("admin:integrations_integration_check", args=[integration.pk]))
+    assert response.status_code == 302
+    check = ConnectionCheck.objects.get(integration=integration)
+    assert check.status == ConnectionCheck.Status.QUEUED
+    assert rq.exists(f"rq:job:check-{check.pk}")
+    status = admin_client.get(reverse("admin:integrations_integration_checkstatus", args=[integration.pk])).json()
+    assert status == {"id": check.pk, "status": "queued", "finished": False, "message": ""}
+    assert admin_client.get(reverse("admin:integrations_integration_check", args=[integration.pk])).status_code == 405
+
+
+def test_schedule_sync_button_says_check_progress(admin_client, rq):
+    integration = magento_integration()
+    url = reverse("admin:integrations_integration_sync", args=[integration.pk])
+    response = admin_client.post(url, follow=True)
+    run = SyncRun.objects.get(integration=integration)
+    content = response.content.decode()
+    assert "A sync job has been added to the queue." in content
+    progress = reverse("admin:integrations_syncrun_change", args=[run.pk])
+    assert f'<a href="{progress}">Check progress</a>' in content
+    again = admin_client.post(url, follow=True).content.decode()
+    assert "already queued" in again
+    assert SyncRun.objects.filter(integration=integration).count() == 1
+
+
+def test_progress_page_and_its_status(admin_client, rq):
+    integration = magento_integration()
+    run = SyncRun.objects.create(integration=integration, message="Working")
+    page = admin_client.get(reverse("admin:integrations_syncrun_change", args=[run.pk]))
+    assert page.status_code == 200
+    assert b"Sync run #" in page.content and b"Cancel run" in page.content
+    status = admin_client.get(reverse("admin:integrations_syncrun_status", args=[run.pk])).json()
+    assert status["status"] == "queued" and status["finished"] is False
+
+
+def test_buttons_need_the_change_permission(client, django_user_model, rq):
+    integration = magento_integration()
+    viewer = django_user_model.objects.create_user("viewer", password="pw", is_staff=True)
+    client.force_login(viewer)
+    for name in ("integrations_integration_check", "integrations_integration_sync"):
+        assert client.post(reverse(f"admin:{name}", args=[integration.pk])).status_code == 403
+    assert not SyncRun.objects.exists() and not ConnectionCheck.objects.exists()

@@ -1,0 +1,116 @@
+"""Check Connection says exactly what is wrong: unreachable, timeout, not Magento, access denied."""
+
+import socket
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from integrations.models import ConnectionCheck
+from integrations.services import integration_check_connection
+from tests.conftest import free_port
+from tests.factories import magento_integration
+
+pytestmark = pytest.mark.django_db
+
+
+def check(url: str, **options):
+    integration = magento_integration(url=url, **options)
+    record = ConnectionCheck.objects.create(integration=integration)
+    result = integration_check_connection(integration=integration, check=record)
+    record.refresh_from_db()
+    assert record.status == ("succeeded" if result.ok else "failed")
+    assert record.message == result.message
+    return result
+
+
+@pytest.fixture
+def http_server():
+    """A local HTTP server answering every GET with the given body."""
+    servers = []
+
+    def serve(body: bytes, content_type: str = "text/html"):
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                self.send_response(200)
+                self.send_header("Content-Type", content_type)
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_port}/api/v2_soap/?wsdl=1"
+
+    yield serve
+    for server in servers:
+        server.shutdown()
+
+
+def test_host_unreachable():
+    result = check(f"http://127.0.0.1:{free_port()}/api/v2_soap/?wsdl=1")
+    assert not result.ok
+    assert result.message.startswith("Host unreachable")
+
+
+def test_timeout(settings):
+    settings.OROINT_SYNC = {**settings.OROINT_SYNC, "CONNECT_TIMEOUT": 0.5}
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(5)  # accepts connections, never answers
+    try:
+        result = check(f"http://127.0.0.1:{silent.getsockname()[1]}/api/v2_soap/?wsdl=1")
+    finally:
+        silent.close()
+    assert not result.ok
+    assert "Timed out" in result.message
+
+
+def test_not_a_magento_wsdl(http_server):
+    result = check(http_server(b"<html><body>Welcome to our shop</body></html>"))
+    assert not result.ok
+    assert result.message.startswith("Not a Magento WSDL")
+
+
+def test_a_wsdl_without_login_is_not_magento(http_server):
+    wsdl = b"""<?xml version="1.0"?>
+    <definitions xmlns="http://schemas.xmlsoap.org/wsdl/" targetNamespace="urn:Other" name="Other"/>"""
+    result = check(http_server(wsdl, "text/xml"))
+    assert not result.ok
+    assert "Not a Magento WSDL" in result.message
+
+
+def test_access_denied(magento):
+    sim = magento(customers=5, orders=5)
+    result = check(sim.wsdl_url, api_key="not-the-key")
+    assert not result.ok
+    assert result.message.startswith("Access denied")
+    assert "not-the-key" not in result.message
+
+
+def test_bridge_detected_with_versions_and_websites(magento):
+    sim = magento(customers=5, orders=5)
+    result = check(sim.wsdl_url)
+    assert result.ok, result.message
+    assert result.details["mode"] == "bridge"
+    assert result.details["extension_version"] and result.details["magento_version"]
+    assert result.details["is_supported_version"] is True
+
+
+def test_native_store_on_the_openmage_namespace(magento):
+    sim = magento(customers=5, orders=5, mode="native")
+    result = check(sim.wsdl_url)
+    assert result.ok, result.message
+    assert result.details["mode"] == "native"
+    assert "native Magento API" in result.message
+    assert result.details["websites"]
+
+
+def test_bridge_forced_on_a_native_store_is_refused(magento):
+    sim = magento(customers=5, orders=5, mode="native")
+    result = check(sim.wsdl_url, mode="bridge")
+    assert not result.ok
+    assert "Oro Bridge extension not found" in result.message

@@ -1,0 +1,62 @@
+"""One run at a time per integration, enforced by the database; stale runs are detected."""
+
+import datetime
+
+import pytest
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from integrations.models import SyncRun
+from integrations.services import SyncAlreadyActive, sync_cancel, sync_mark_stale, sync_schedule
+from tests.factories import magento_integration
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_second_schedule_is_refused_while_one_is_queued(rq):
+    integration = magento_integration()
+    run = sync_schedule(integration=integration)
+    assert run.status == SyncRun.Status.QUEUED and run.job_id
+    with pytest.raises(SyncAlreadyActive) as refused:
+        sync_schedule(integration=integration)
+    assert refused.value.run.pk == run.pk
+    assert SyncRun.objects.filter(integration=integration).count() == 1
+
+
+def test_the_database_refuses_two_active_runs():
+    integration = magento_integration()
+    SyncRun.objects.create(integration=integration, status=SyncRun.Status.RUNNING)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        SyncRun.objects.create(integration=integration, status=SyncRun.Status.QUEUED)
+
+
+def test_other_integrations_are_not_blocked(rq):
+    sync_schedule(integration=magento_integration("One"))
+    assert sync_schedule(integration=magento_integration("Two")).status == SyncRun.Status.QUEUED
+
+
+def test_a_run_without_heartbeat_is_failed_and_a_new_one_can_start(rq, settings):
+    integration = magento_integration()
+    old = timezone.now() - datetime.timedelta(seconds=settings.OROINT_SYNC["STALE_AFTER_SECONDS"] + 5)
+    stuck = SyncRun.objects.create(integration=integration, status=SyncRun.Status.RUNNING, heartbeat_at=old)
+    run = sync_schedule(integration=integration)
+    stuck.refresh_from_db()
+    assert stuck.status == SyncRun.Status.FAILED
+    assert "stopped answering" in stuck.message
+    assert run.pk != stuck.pk and run.status == SyncRun.Status.QUEUED
+
+
+def test_a_live_run_is_not_marked_stale():
+    integration = magento_integration()
+    SyncRun.objects.create(integration=integration, status=SyncRun.Status.RUNNING, heartbeat_at=timezone.now())
+    assert sync_mark_stale(integration=integration) == 0
+
+
+def test_cancel_a_queued_run(rq):
+    integration = magento_integration()
+    run = sync_schedule(integration=integration)
+    assert sync_cancel(run=run)
+    run.refresh_from_db()
+    assert run.status == SyncRun.Status.CANCELED
+    assert not sync_cancel(run=run)
+    assert sync_schedule(integration=integration).status == SyncRun.Status.QUEUED
