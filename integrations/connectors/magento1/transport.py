@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import email.utils
 import logging
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ import requests
 import zeep
 from lxml import etree
 from zeep.cache import InMemoryCache
-from zeep.exceptions import Fault, TransportError, XMLSyntaxError
+from zeep.exceptions import ExternalReferenceForbidden, Fault, TransportError, XMLSyntaxError
 from zeep.helpers import serialize_object
 from zeep.transports import Transport
 
@@ -51,9 +52,25 @@ class MagentoFault(RemoteError):
 
 
 class DatedTransport(Transport):
-    """A zeep transport that remembers the store's clock from each answer's HTTP Date header."""
+    """A zeep transport that remembers the store's clock from each answer's HTTP Date header.
+
+    It loads only the WSDL it was given and the SOAP encoding schema (from the local copy): a WSDL
+    that imports anything else, over the network or from this machine's files, is refused.
+    (zeep's own `forbid_external` would also refuse the encoding schema every Magento WSDL imports.)
+    """
 
     server_date: datetime.datetime | None = None
+
+    def __init__(self, *args, wsdl_url: str, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.allowed = {wsdl_url, SOAP_ENCODING_URL}
+        if "://" not in wsdl_url:  # a WSDL file given by path (tests, a saved copy)
+            self.allowed.add(os.path.abspath(wsdl_url))
+
+    def load(self, url):
+        if url not in self.allowed:
+            raise ExternalReferenceForbidden(url)
+        return super().load(url)
 
     def post(self, address, message, headers):
         response = super().post(address, message, headers)
@@ -108,7 +125,9 @@ class MagentoSoapClient:
         self._api_key = api_key
         self.retry_delays = retry_delays
         self.log = log or (lambda message: None)
-        self.transport = DatedTransport(cache=_cache(), timeout=connect_timeout, operation_timeout=operation_timeout)
+        self.transport = DatedTransport(
+            cache=_cache(), timeout=connect_timeout, operation_timeout=operation_timeout, wsdl_url=wsdl_url
+        )
         self.connect_timeout = connect_timeout
         self._client: zeep.Client | None = None
         self.session_id: str | None = None
@@ -126,7 +145,7 @@ class MagentoSoapClient:
 
     def _load_wsdl(self) -> zeep.Client:
         settings = zeep.Settings(
-            strict=True, xml_huge_tree=False, forbid_dtd=True, forbid_entities=True, forbid_external=True
+            strict=True, xml_huge_tree=False, forbid_dtd=True, forbid_entities=True
         )
         host = _describe_host(self.wsdl_url)
         try:
@@ -143,6 +162,11 @@ class MagentoSoapClient:
             raise NotSupported(
                 f"Not a Magento WSDL: {host} did not answer the WSDL URL with XML. "
                 "The URL usually ends in /api/v2_soap/?wsdl=1."
+            ) from exc
+        except ExternalReferenceForbidden as exc:
+            raise NotSupported(
+                f"Refused to load the WSDL at {host}: {exc}. "
+                "A Magento WSDL imports nothing but the SOAP encoding schema."
             ) from exc
         except Exception as exc:
             raise NotSupported(f"Not a Magento WSDL: {self.wsdl_url} cannot be read as a WSDL ({exc}).") from exc
