@@ -16,6 +16,7 @@ from rq.exceptions import NoSuchJobError
 from rq.job import Job
 
 from channels.models import Channel
+from integrations.alerts import run_failed_alert
 from integrations.connectors.base import CheckResult, connector_for
 from integrations.models import ConnectionCheck, Integration, SyncRun
 
@@ -163,12 +164,16 @@ def sync_mark_stale(*, integration: Integration | None = None) -> int:
     queued = SyncRun.objects.filter(status=SyncRun.Status.QUEUED, created_at__lt=cutoff)
     if integration is not None:
         runs, queued = runs.filter(integration=integration), queued.filter(integration=integration)
+    stale = list(runs)
     count = runs.update(
         status=SyncRun.Status.FAILED,
         finished_at=timezone.now(),
         message=f"The worker stopped answering (no heartbeat for {stale_after.seconds} s); "
         "the next run resumes from the last checkpoint.",
     )
+    for run in stale:
+        run.refresh_from_db()
+        run_failed_alert(run=run)
     for run in queued:
         if not _job_exists(run.job_id):
             count += SyncRun.objects.filter(pk=run.pk, status=SyncRun.Status.QUEUED).update(

@@ -9,6 +9,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from integrations import services
+from integrations.alerts import integration_is_failing
 from integrations.admin.forms import IntegrationForm
 from integrations.models import ConnectionCheck, Integration, SyncRun
 
@@ -17,14 +18,14 @@ from integrations.models import ConnectionCheck, Integration, SyncRun
 class IntegrationAdmin(admin.ModelAdmin):
     form = IntegrationForm
     change_form_template = "admin/integrations/integration/change_form.html"
-    list_display = ["name", "integration_type", "channel_link", "enabled", "detected_mode", "last_run"]
+    list_display = ["name", "integration_type", "channel_link", "enabled", "detected_mode", "health", "last_run"]
     list_filter = ["integration_type", "enabled"]
     search_fields = ["name", "channel__name", "api_url"]
     list_select_related = ["channel"]
-    readonly_fields = ["connection_status", "detected", "recent_runs"]
+    readonly_fields = ["health", "connection_status", "detected", "recent_runs"]
 
     fieldsets = [
-        (None, {"fields": ["name", "channel_active", "channel_owner", "enabled"]}),
+        (None, {"fields": ["name", "channel_active", "channel_owner", "enabled", "health"]}),
         (
             "Connection",
             {"fields": ["api_url", "api_user", "api_key", "wsi_mode", "mode", "connection_status", "detected"]},
@@ -48,7 +49,7 @@ class IntegrationAdmin(admin.ModelAdmin):
     ]
     # A new integration has no check and no runs yet.
     add_fieldsets = [
-        fieldsets[0],
+        (None, {"fields": ["name", "channel_active", "channel_owner", "enabled"]}),
         ("Connection", {"fields": ["api_url", "api_user", "api_key", "wsi_mode", "mode"]}),
         *fieldsets[2:4],
     ]
@@ -72,6 +73,12 @@ class IntegrationAdmin(admin.ModelAdmin):
         if run is None:
             return "never"
         return f"{run.get_status_display()} {run.created_at:%Y-%m-%d %H:%M}"
+
+    @admin.display(description="Sync health")
+    def health(self, obj: Integration) -> str:
+        if integration_is_failing(obj):
+            return format_html('<span class="oroint-badge oroint-failed">{}</span>', "Last sync failed")
+        return format_html('<span class="oroint-badge oroint-ok">{}</span>', "OK")
 
     @admin.display(description="Last check")
     def connection_status(self, obj: Integration) -> str:

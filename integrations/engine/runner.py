@@ -16,6 +16,7 @@ from django.db import DatabaseError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from integrations.alerts import run_failed_alert
 from integrations.connectors.base import Connector, Stream, connector_for
 from integrations.engine.errors import RemoteError
 from integrations.engine.records import Mapped, MappingError, Page
@@ -214,9 +215,12 @@ def _finish(run: SyncRun, status: str, message: str, detail: str = "") -> None:
         updates["progress"] = 100.0
     updates["current_entity"] = ""
     # Only a run still marked running is finished here: a canceled one stays canceled.
-    SyncRun.objects.filter(pk=run.pk, status=SyncRun.Status.RUNNING).update(**updates)
+    finished = SyncRun.objects.filter(pk=run.pk, status=SyncRun.Status.RUNNING).update(**updates)
     if detail:
         logger.error("run %s: %s", run.pk, detail)
+    if finished and status == SyncRun.Status.FAILED:
+        run.refresh_from_db()
+        run_failed_alert(run=run)
 
 
 def _summary(run: SyncRun) -> str:

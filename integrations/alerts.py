@@ -1,0 +1,67 @@
+"""Telling people that a sync failed: once per failure streak, not on every retry."""
+
+import logging
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from integrations.models import SyncRun
+
+logger = logging.getLogger(__name__)
+
+
+def run_failed_alert(*, run: SyncRun) -> bool:
+    """Email the integration's owner about a failed run, unless this failure streak was already told.
+
+    A streak starts after the last successful run; only its first failure sends mail. Returns
+    whether an email was sent.
+    """
+    integration = run.integration
+    with transaction.atomic():
+        last_success = (
+            SyncRun.objects.filter(integration=integration, status=SyncRun.Status.SUCCEEDED)
+            .order_by("-finished_at")
+            .values_list("finished_at", flat=True)
+            .first()
+        )
+        streak = SyncRun.objects.select_for_update().filter(integration=integration, status=SyncRun.Status.FAILED)
+        if last_success:
+            streak = streak.filter(finished_at__gt=last_success)
+        if streak.exclude(pk=run.pk).filter(alerted_at__isnull=False).exists():
+            return False
+        claimed = SyncRun.objects.filter(pk=run.pk, alerted_at__isnull=True).update(alerted_at=timezone.now())
+    if not claimed:
+        return False
+    owner = integration.default_owner or integration.channel.owner
+    if owner is None or not owner.email:
+        logger.warning("run %s failed; integration %s has no owner with an email to tell", run.pk, integration.pk)
+        return False
+    link = reverse("admin:integrations_syncrun_change", args=[run.pk])
+    base = getattr(settings, "OROINT_BASE_URL", "").rstrip("/")
+    send_mail(
+        subject=f"[oroint] Sync of {integration.name} failed",
+        message=(
+            f"The sync run #{run.pk} of {integration.name} failed:\n\n{run.message}\n\n"
+            f"Details: {base}{link}\n\n"
+            "You will not be emailed again about this integration until a sync has succeeded."
+        ),
+        from_email=None,
+        recipient_list=[owner.email],
+        fail_silently=True,
+    )
+    return True
+
+
+def integration_is_failing(integration) -> bool:
+    """Whether the integration's last finished run failed (the admin shows a badge)."""
+    last = (
+        SyncRun.objects.filter(integration=integration)
+        .exclude(status__in=SyncRun.ACTIVE)
+        .order_by("-created_at")
+        .values_list("status", flat=True)
+        .first()
+    )
+    return last == SyncRun.Status.FAILED

@@ -1,0 +1,37 @@
+"""A failed sync tells the integration's owner once per failure streak."""
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from integrations.alerts import integration_is_failing, run_failed_alert
+from integrations.models import SyncRun
+from tests.factories import magento_integration
+
+pytestmark = pytest.mark.django_db
+
+
+def finished(integration, status):
+    return SyncRun.objects.create(integration=integration, status=status, finished_at=timezone.now(), message="boom")
+
+
+def test_owner_is_emailed_once_per_failure_streak(django_user_model):
+    owner = django_user_model.objects.create_user("owner", email="owner@example.com")
+    integration = magento_integration(owner=owner)
+    assert run_failed_alert(run=finished(integration, SyncRun.Status.FAILED))
+    assert not run_failed_alert(run=finished(integration, SyncRun.Status.FAILED))
+    assert len(mail.outbox) == 1
+    assert "failed" in mail.outbox[0].subject and mail.outbox[0].to == ["owner@example.com"]
+    assert integration_is_failing(integration)
+
+    finished(integration, SyncRun.Status.SUCCEEDED)
+    assert not integration_is_failing(integration)
+    assert run_failed_alert(run=finished(integration, SyncRun.Status.FAILED))
+    assert len(mail.outbox) == 2
+
+
+def test_failing_badge_in_the_admin(admin_client):
+    integration = magento_integration()
+    finished(integration, SyncRun.Status.FAILED)
+    page = admin_client.get("/admin/integrations/integration/")
+    assert "Last sync failed" in page.content.decode()
