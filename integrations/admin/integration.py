@@ -9,8 +9,8 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from integrations import services
-from integrations.alerts import integration_is_failing
 from integrations.admin.forms import IntegrationForm
+from integrations.alerts import integration_is_failing
 from integrations.models import ConnectionCheck, Integration, SyncRun
 
 
