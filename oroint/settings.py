@@ -88,7 +88,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Workers and the web server write concurrently: wait for the lock instead of failing,
     # and keep the test database in a file so that worker processes can share it.
     DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 30, "transaction_mode": "IMMEDIATE"})
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-oroint.sqlite3")}
+    # One file per test process, so that two test runs on one machine never share a database.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-oroint-{os.getpid()}.sqlite3")}
 
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",

@@ -51,6 +51,7 @@ class IntegrationForm(forms.ModelForm):
                 attrs={"size": 80, "placeholder": "https://shop.example.com/api/v2_soap/?wsdl=1"}
             ),
         }
+        labels = {"api_url": "SOAP WSDL URL"}
         help_texts = {
             "api_url": "The store's SOAP v2 WSDL, usually https://HOST/api/v2_soap/?wsdl=1",
             "sync_start_date": "Records changed before this date are not synced. Once saved, it can only move earlier.",
@@ -61,16 +62,18 @@ class IntegrationForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         instance = self.instance
-        self.fields["website_id"].choices = (
-            instance.website_choices() if instance.pk else [(Integration.ALL_WEBSITES, "All Websites")]
-        )
-        self.fields["api_url"].label = "SOAP WSDL URL"
+        fields = self.fields  # a view-only admin page builds this form without its fields
+        if "website_id" in fields:
+            fields["website_id"].choices = (
+                instance.website_choices() if instance.pk else [(Integration.ALL_WEBSITES, "All Websites")]
+            )
         if instance.pk:
-            self.fields["channel_active"].initial = instance.channel.is_active
-            self.fields["channel_owner"].initial = instance.channel.owner_id
-        else:
-            self.fields["api_key"].required = True
-            self.fields["api_key"].help_text = "Stored encrypted; never shown again."
+            if "channel_active" in fields:
+                fields["channel_active"].initial = instance.channel.is_active
+                fields["channel_owner"].initial = instance.channel.owner_id
+        elif "api_key" in fields:
+            fields["api_key"].required = True
+            fields["api_key"].help_text = "Stored encrypted; never shown again."
 
     def clean_api_key(self) -> str:
         key = self.cleaned_data.get("api_key") or ""

@@ -8,7 +8,7 @@ from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from integrations import services
+from integrations import permissions, services
 from integrations.admin.forms import IntegrationForm
 from integrations.alerts import integration_is_failing
 from integrations.models import ConnectionCheck, Integration, SyncRun
@@ -54,8 +54,35 @@ class IntegrationAdmin(admin.ModelAdmin):
         *fieldsets[2:4],
     ]
 
+    def get_queryset(self, request):
+        return permissions.integrations_for(request.user, "view", super().get_queryset(request))
+
+    def has_module_permission(self, request) -> bool:
+        return permissions.may_any(request.user, "view")
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        if obj is None:
+            return permissions.may_any(request.user, "view")
+        return permissions.may(request.user, "view", obj)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        if obj is None:
+            return permissions.may_any(request.user, "change")
+        return permissions.may(request.user, "change", obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        if obj is None:
+            return super().has_delete_permission(request)
+        return permissions.may(request.user, "delete", obj)
+
     def get_fieldsets(self, request, obj=None):
-        return self.fieldsets if obj else self.add_fieldsets
+        if obj is None:
+            return self.add_fieldsets
+        if permissions.may(request.user, "change", obj):
+            return self.fieldsets
+        # A read-only page displays values: the key must not be one of them.
+        hidden = {"api_key", "channel_active", "channel_owner"}
+        return [(title, {"fields": [f for f in o["fields"] if f not in hidden]}) for title, o in self.fieldsets]
 
     def get_readonly_fields(self, request, obj=None):
         return self.readonly_fields if obj else []
@@ -116,6 +143,8 @@ class IntegrationAdmin(admin.ModelAdmin):
             channel.owner = form.cleaned_data.get("channel_owner") or channel.owner
             channel.save(update_fields=["is_active", "owner"])
         super().save_model(request, obj, form, change)
+        if not change and not request.user.is_superuser:
+            permissions.grant(request.user, obj)
 
     # -- buttons ------------------------------------------------------------------------------
 
@@ -134,13 +163,13 @@ class IntegrationAdmin(admin.ModelAdmin):
 
     def _editable(self, request: HttpRequest, object_id: int) -> Integration:
         integration = get_object_or_404(Integration, pk=object_id)
-        if not self.has_change_permission(request, integration):
+        if not permissions.may(request.user, "change", integration):
             raise PermissionDenied
         return integration
 
     def _viewable(self, request: HttpRequest, object_id: int) -> Integration:
         integration = get_object_or_404(Integration, pk=object_id)
-        if not self.has_view_or_change_permission(request, integration):
+        if not permissions.may(request.user, "view", integration):
             raise PermissionDenied
         return integration
 

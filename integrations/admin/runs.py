@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonRes
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 
-from integrations import services
+from integrations import permissions, services
 from integrations.models import QuarantinedRecord, SyncRun
 
 
@@ -31,12 +31,6 @@ def run_status(run: SyncRun) -> dict:
     }
 
 
-def _may_change(user, integration) -> bool:
-    return user.has_perm("integrations.change_integration") or user.has_perm(
-        "integrations.change_integration", integration
-    )
-
-
 @admin.register(SyncRun)
 class SyncRunAdmin(admin.ModelAdmin):
     change_form_template = "admin/integrations/syncrun/progress.html"
@@ -45,6 +39,18 @@ class SyncRunAdmin(admin.ModelAdmin):
     list_select_related = ["integration"]
     date_hierarchy = "created_at"
     show_full_result_count = False
+
+    def get_queryset(self, request):
+        visible = permissions.integrations_for(request.user, "view")
+        return super().get_queryset(request).filter(integration__in=visible)
+
+    def has_module_permission(self, request) -> bool:
+        return permissions.may_any(request.user, "view")
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        if obj is None:
+            return permissions.may_any(request.user, "view")
+        return permissions.may(request.user, "view", obj.integration)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -76,7 +82,7 @@ class SyncRunAdmin(admin.ModelAdmin):
             "status": run_status(run),
             "quarantined": run.quarantined.all()[:200],
             "integration": run.integration,
-            "can_cancel": not run.is_finished and _may_change(request.user, run.integration),
+            "can_cancel": not run.is_finished and permissions.may(request.user, "change", run.integration),
         }
         return super().change_view(request, object_id, form_url, {**(extra_context or {}), **context})
 
@@ -87,7 +93,7 @@ class SyncRunAdmin(admin.ModelAdmin):
         if request.method != "POST":
             return HttpResponse(status=405)
         run = self._run(request, object_id)
-        if not _may_change(request.user, run.integration):
+        if not permissions.may(request.user, "change", run.integration):
             raise PermissionDenied
         if services.sync_cancel(run=run):
             messages.success(request, f"Run #{run.pk} canceled.")
@@ -104,5 +110,20 @@ class QuarantinedRecordAdmin(admin.ModelAdmin):
     list_select_related = ["integration", "run"]
     readonly_fields = ["integration", "run", "entity", "remote_id", "reason", "payload", "created_at", "resolved_at"]
 
+    def get_queryset(self, request):
+        visible = permissions.integrations_for(request.user, "view")
+        return super().get_queryset(request).filter(integration__in=visible)
+
+    def has_module_permission(self, request) -> bool:
+        return permissions.may_any(request.user, "view")
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        if obj is None:
+            return permissions.may_any(request.user, "view")
+        return permissions.may(request.user, "view", obj.integration)
+
     def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
