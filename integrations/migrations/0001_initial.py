@@ -11,151 +11,328 @@ import integrations.fields
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('channels', '0001_initial'),
+        ("channels", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Integration',
+            name="Integration",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=255)),
-                ('integration_type', models.CharField(choices=[('magento1', 'Magento 1 (SOAP v2)')], default='magento1', max_length=32)),
-                ('enabled', models.BooleanField(default=True)),
-                ('api_url', models.CharField(max_length=1024, validators=[django.core.validators.URLValidator(message='Enter an http:// or https:// URL.', schemes=['http', 'https'])], verbose_name='SOAP WSDL URL')),
-                ('api_user', models.CharField(max_length=255, verbose_name='SOAP API user')),
-                ('api_key', integrations.fields.EncryptedTextField(verbose_name='SOAP API key')),
-                ('wsi_mode', models.BooleanField(default=False, verbose_name='WS-I compliance')),
-                ('mode', models.CharField(choices=[('auto', 'Detect (bridge if the Oro Bridge extension answers)'), ('bridge', 'Oro Bridge extension (paged oro* operations)'), ('native', 'Native Magento API only')], default='auto', max_length=16)),
-                ('guest_customer_sync', models.BooleanField(default=True)),
-                ('sync_start_date', models.DateField(default=datetime.date(2007, 1, 1))),
-                ('website_id', models.IntegerField(default=-1, verbose_name='Website')),
-                ('admin_url', models.CharField(blank=True, max_length=1024, validators=[django.core.validators.URLValidator(message='Enter an http:// or https:// URL.', schemes=['http', 'https'])], verbose_name='Admin URL')),
-                ('import_order_notes', models.BooleanField(default=True, verbose_name='Import order comments as order notes')),
-                ('shared_guest_emails', models.TextField(blank=True, help_text='Guest emails shared by several people, separated by ; or ,', verbose_name='Split by full name')),
-                ('two_way_sync', models.BooleanField(default=False, verbose_name='Enable two way sync')),
-                ('sync_priority', models.CharField(choices=[('remote', 'Remote wins'), ('local', 'Local wins')], default='remote', max_length=16)),
-                ('websites', models.JSONField(blank=True, default=list)),
-                ('detected_mode', models.CharField(blank=True, max_length=16)),
-                ('magento_version', models.CharField(blank=True, max_length=64)),
-                ('extension_version', models.CharField(blank=True, max_length=64)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('channel', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='integration', to='channels.channel')),
-                ('default_owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=255)),
+                (
+                    "integration_type",
+                    models.CharField(choices=[("magento1", "Magento 1 (SOAP v2)")], default="magento1", max_length=32),
+                ),
+                ("enabled", models.BooleanField(default=True)),
+                (
+                    "api_url",
+                    models.CharField(
+                        max_length=1024,
+                        validators=[
+                            django.core.validators.URLValidator(
+                                message="Enter an http:// or https:// URL.", schemes=["http", "https"]
+                            )
+                        ],
+                        verbose_name="SOAP WSDL URL",
+                    ),
+                ),
+                ("api_user", models.CharField(max_length=255, verbose_name="SOAP API user")),
+                ("api_key", integrations.fields.EncryptedTextField(verbose_name="SOAP API key")),
+                ("wsi_mode", models.BooleanField(default=False, verbose_name="WS-I compliance")),
+                (
+                    "mode",
+                    models.CharField(
+                        choices=[
+                            ("auto", "Detect (bridge if the Oro Bridge extension answers)"),
+                            ("bridge", "Oro Bridge extension (paged oro* operations)"),
+                            ("native", "Native Magento API only"),
+                        ],
+                        default="auto",
+                        max_length=16,
+                    ),
+                ),
+                ("guest_customer_sync", models.BooleanField(default=True)),
+                ("sync_start_date", models.DateField(default=datetime.date(2007, 1, 1))),
+                ("website_id", models.IntegerField(default=-1, verbose_name="Website")),
+                (
+                    "admin_url",
+                    models.CharField(
+                        blank=True,
+                        max_length=1024,
+                        validators=[
+                            django.core.validators.URLValidator(
+                                message="Enter an http:// or https:// URL.", schemes=["http", "https"]
+                            )
+                        ],
+                        verbose_name="Admin URL",
+                    ),
+                ),
+                (
+                    "import_order_notes",
+                    models.BooleanField(default=True, verbose_name="Import order comments as order notes"),
+                ),
+                (
+                    "shared_guest_emails",
+                    models.TextField(
+                        blank=True,
+                        help_text="Guest emails shared by several people, separated by ; or ,",
+                        verbose_name="Split by full name",
+                    ),
+                ),
+                ("two_way_sync", models.BooleanField(default=False, verbose_name="Enable two way sync")),
+                (
+                    "sync_priority",
+                    models.CharField(
+                        choices=[("remote", "Remote wins"), ("local", "Local wins")], default="remote", max_length=16
+                    ),
+                ),
+                ("websites", models.JSONField(blank=True, default=list)),
+                ("detected_mode", models.CharField(blank=True, max_length=16)),
+                ("magento_version", models.CharField(blank=True, max_length=64)),
+                ("extension_version", models.CharField(blank=True, max_length=64)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "channel",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="integration", to="channels.channel"
+                    ),
+                ),
+                (
+                    "default_owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='ConnectionCheck',
+            name="ConnectionCheck",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('succeeded', 'Succeeded'), ('failed', 'Failed')], default='queued', max_length=16)),
-                ('message', models.TextField(blank=True)),
-                ('details', models.JSONField(blank=True, default=dict)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('requested_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('integration', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='checks', to='integrations.integration')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("running", "Running"),
+                            ("succeeded", "Succeeded"),
+                            ("failed", "Failed"),
+                        ],
+                        default="queued",
+                        max_length=16,
+                    ),
+                ),
+                ("message", models.TextField(blank=True)),
+                ("details", models.JSONField(blank=True, default=dict)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "integration",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="checks",
+                        to="integrations.integration",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
-                'get_latest_by': 'created_at',
+                "ordering": ["-created_at", "-id"],
+                "get_latest_by": "created_at",
             },
         ),
         migrations.CreateModel(
-            name='SyncRun',
+            name="SyncRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('succeeded', 'Succeeded'), ('failed', 'Failed'), ('canceled', 'Canceled')], db_index=True, default='queued', max_length=16)),
-                ('trigger', models.CharField(choices=[('admin', 'Admin'), ('cli', 'Command line'), ('schedule', 'Schedule'), ('api', 'API')], default='admin', max_length=16)),
-                ('job_id', models.CharField(blank=True, max_length=128)),
-                ('message', models.TextField(blank=True)),
-                ('log', models.TextField(blank=True, help_text='Retries, re-logins and other events of the run')),
-                ('progress', models.FloatField(blank=True, help_text='Percent done, where it can be known', null=True)),
-                ('current_entity', models.CharField(blank=True, max_length=64)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('heartbeat_at', models.DateTimeField(blank=True, null=True)),
-                ('alerted_at', models.DateTimeField(blank=True, null=True)),
-                ('integration', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='runs', to='integrations.integration')),
-                ('requested_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("running", "Running"),
+                            ("succeeded", "Succeeded"),
+                            ("failed", "Failed"),
+                            ("canceled", "Canceled"),
+                        ],
+                        db_index=True,
+                        default="queued",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "trigger",
+                    models.CharField(
+                        choices=[("admin", "Admin"), ("cli", "Command line"), ("schedule", "Schedule"), ("api", "API")],
+                        default="admin",
+                        max_length=16,
+                    ),
+                ),
+                ("job_id", models.CharField(blank=True, max_length=128)),
+                ("message", models.TextField(blank=True)),
+                ("log", models.TextField(blank=True, help_text="Retries, re-logins and other events of the run")),
+                ("progress", models.FloatField(blank=True, help_text="Percent done, where it can be known", null=True)),
+                ("current_entity", models.CharField(blank=True, max_length=64)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("heartbeat_at", models.DateTimeField(blank=True, null=True)),
+                ("alerted_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "integration",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="runs", to="integrations.integration"
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='QuarantinedRecord',
+            name="QuarantinedRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('entity', models.CharField(max_length=64)),
-                ('remote_id', models.CharField(blank=True, max_length=64)),
-                ('reason', models.TextField()),
-                ('payload', models.JSONField(default=dict)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('resolved_at', models.DateTimeField(blank=True, null=True)),
-                ('integration', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='quarantine', to='integrations.integration')),
-                ('run', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='quarantined', to='integrations.syncrun')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("entity", models.CharField(max_length=64)),
+                ("remote_id", models.CharField(blank=True, max_length=64)),
+                ("reason", models.TextField()),
+                ("payload", models.JSONField(default=dict)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("resolved_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "integration",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="quarantine",
+                        to="integrations.integration",
+                    ),
+                ),
+                (
+                    "run",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="quarantined",
+                        to="integrations.syncrun",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='SyncRunEntity',
+            name="SyncRunEntity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('entity', models.CharField(max_length=64)),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('status', models.CharField(choices=[('pending', 'Pending'), ('running', 'Running'), ('succeeded', 'Succeeded'), ('failed', 'Failed')], default='pending', max_length=16)),
-                ('read', models.PositiveIntegerField(default=0)),
-                ('created', models.PositiveIntegerField(default=0)),
-                ('updated', models.PositiveIntegerField(default=0)),
-                ('skipped', models.PositiveIntegerField(default=0)),
-                ('failed', models.PositiveIntegerField(default=0)),
-                ('total', models.PositiveIntegerField(blank=True, help_text='Records expected, where known', null=True)),
-                ('message', models.TextField(blank=True)),
-                ('checkpoint', models.JSONField(blank=True, default=dict)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('run', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='entities', to='integrations.syncrun')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("entity", models.CharField(max_length=64)),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("running", "Running"),
+                            ("succeeded", "Succeeded"),
+                            ("failed", "Failed"),
+                        ],
+                        default="pending",
+                        max_length=16,
+                    ),
+                ),
+                ("read", models.PositiveIntegerField(default=0)),
+                ("created", models.PositiveIntegerField(default=0)),
+                ("updated", models.PositiveIntegerField(default=0)),
+                ("skipped", models.PositiveIntegerField(default=0)),
+                ("failed", models.PositiveIntegerField(default=0)),
+                (
+                    "total",
+                    models.PositiveIntegerField(blank=True, help_text="Records expected, where known", null=True),
+                ),
+                ("message", models.TextField(blank=True)),
+                ("checkpoint", models.JSONField(blank=True, default=dict)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "run",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="entities", to="integrations.syncrun"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['run', 'position'],
+                "ordering": ["run", "position"],
             },
         ),
         migrations.CreateModel(
-            name='Checkpoint',
+            name="Checkpoint",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('entity', models.CharField(max_length=64)),
-                ('state', models.JSONField(default=dict)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('integration', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='checkpoints', to='integrations.integration')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("entity", models.CharField(max_length=64)),
+                ("state", models.JSONField(default=dict)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "integration",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="checkpoints",
+                        to="integrations.integration",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('integration', 'entity'), name='one_checkpoint_per_entity')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("integration", "entity"), name="one_checkpoint_per_entity")
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='syncrun',
-            constraint=models.UniqueConstraint(condition=models.Q(('status__in', ['queued', 'running'])), fields=('integration',), name='one_active_run_per_integration'),
+            model_name="syncrun",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status__in", ["queued", "running"])),
+                fields=("integration",),
+                name="one_active_run_per_integration",
+            ),
         ),
         migrations.AddIndex(
-            model_name='quarantinedrecord',
-            index=models.Index(fields=['integration', 'entity', 'remote_id'], name='integration_integra_fd1305_idx'),
+            model_name="quarantinedrecord",
+            index=models.Index(fields=["integration", "entity", "remote_id"], name="integration_integra_fd1305_idx"),
         ),
         migrations.AddConstraint(
-            model_name='syncrunentity',
-            constraint=models.UniqueConstraint(fields=('run', 'entity'), name='one_status_per_run_entity'),
+            model_name="syncrunentity",
+            constraint=models.UniqueConstraint(fields=("run", "entity"), name="one_status_per_run_entity"),
         ),
     ]

@@ -144,9 +144,7 @@ class MagentoSoapClient:
         return self._client
 
     def _load_wsdl(self) -> zeep.Client:
-        settings = zeep.Settings(
-            strict=True, xml_huge_tree=False, forbid_dtd=True, forbid_entities=True
-        )
+        settings = zeep.Settings(strict=True, xml_huge_tree=False, forbid_dtd=True, forbid_entities=True)
         host = _describe_host(self.wsdl_url)
         try:
             client = zeep.Client(self.wsdl_url, transport=self.transport, settings=settings)
