@@ -1,0 +1,37 @@
+from django.contrib import admin
+from django.http import HttpRequest
+
+from channels import selectors
+from channels.admin.base import admin_change_link
+from channels.models import Channel
+
+
+@admin.register(Channel)
+class ChannelAdmin(admin.ModelAdmin):
+    list_display = ["name", "channel_type", "is_active", "owner", "created_at", "integration_link"]
+    list_select_related = ["owner", "integration"]
+    list_filter = ["channel_type", "is_active"]
+    search_fields = ["name"]
+    fields = ["name", "channel_type", "is_active", "owner", "created_at", "integration_link"]
+    readonly_fields = ["channel_type", "created_at", "integration_link"]
+    show_full_result_count = False
+
+    def get_queryset(self, request: HttpRequest):
+        # Applied here because the change list skips list_select_related once a queryset has any.
+        queryset = super().get_queryset(request).select_related(*self.list_select_related)
+        return selectors.visible_records(request.user, queryset.defer("integration__api_key"))
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # A channel is created together with its integration, never on its own.
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Channel | None = None) -> bool:
+        # Deleting a channel deletes its integration and every record synced through it.
+        return request.user.is_superuser
+
+    @admin.display(description="Integration")
+    def integration_link(self, obj: Channel) -> str:
+        integration = getattr(obj, "integration", None)
+        if integration is None:
+            return "-"
+        return admin_change_link(type(integration), integration.pk, integration, site=self.admin_site)
