@@ -11,3 +11,7 @@ def check_connection_job(check_id: int) -> bool:
 
 def sync_job(run_id: int) -> str:
     return services.sync_execute(run_id=run_id).status
+
+
+def quarantine_retry_job(record_ids: list[int]) -> dict[str, int]:
+    return services.quarantine_retry(record_ids=record_ids)

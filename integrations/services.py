@@ -18,7 +18,7 @@ from rq.job import Job
 from channels.models import Channel
 from integrations.alerts import run_failed_alert
 from integrations.connectors.base import CheckResult, connector_for
-from integrations.models import ConnectionCheck, Integration, SyncRun
+from integrations.models import ConnectionCheck, Integration, QuarantinedRecord, SyncRun
 
 logger = logging.getLogger(__name__)
 
@@ -210,3 +210,63 @@ def sync_execute(*, run_id: int) -> SyncRun:
     from integrations.engine.runner import execute_run
 
     return execute_run(run_id)
+
+
+# -- Quarantine -------------------------------------------------------------------------------------
+
+
+def quarantine_retry_request(*, records: list[QuarantinedRecord]) -> str:
+    """Queue a retry of quarantined records (they are read again from the remote system)."""
+    from integrations import jobs
+
+    ids = sorted(r.pk for r in records if r.resolved_at is None)
+    job = django_rq.get_queue(CHECK_QUEUE).enqueue(jobs.quarantine_retry_job, ids, job_timeout=1800)
+    return job.id
+
+
+def quarantine_retry(*, record_ids: list[int]) -> dict[str, int]:
+    """Read quarantined records again from the remote system and write those that now map.
+
+    A record that maps is written and marked resolved; one that still fails keeps its place with
+    the new reason and payload; one the remote system no longer has is resolved with that note.
+    """
+    from integrations.engine.runner import jsonable, map_records, write_records
+
+    pending = QuarantinedRecord.objects.filter(pk__in=record_ids, resolved_at__isnull=True).select_related(
+        "integration"
+    )
+    groups: dict[tuple[int, str], list[QuarantinedRecord]] = {}
+    for record in pending:
+        groups.setdefault((record.integration_id, record.entity), []).append(record)
+    outcome = {"resolved": 0, "still_failing": 0, "gone": 0}
+    for (_, entity), records in groups.items():
+        integration = records[0].integration
+        connector = connector_for(integration)
+        try:
+            stream = {s.name: s for s in connector.streams()}[entity]
+            raws = stream.fetch_by_ids([r.remote_id for r in records if r.remote_id])
+        finally:
+            connector.close()
+        by_id = {stream.remote_id_of(raw): raw for raw in raws}
+        for record in records:
+            raw = by_id.get(record.remote_id)
+            now = timezone.now()
+            if raw is None:
+                record.reason = f"{record.reason}\nRetried {now:%Y-%m-%d %H:%M}: no longer in the remote system."
+                record.resolved_at = now
+                record.save(update_fields=["reason", "resolved_at"])
+                outcome["gone"] += 1
+                continue
+            mapped, rejected = map_records(stream, [raw])
+            if not rejected:
+                with transaction.atomic():
+                    _, rejected = write_records(stream, integration, mapped)
+            if rejected:
+                record.reason, record.payload = rejected[0][1], jsonable(raw)
+                record.save(update_fields=["reason", "payload"])
+                outcome["still_failing"] += 1
+            else:
+                record.resolved_at = now
+                record.save(update_fields=["resolved_at"])
+                outcome["resolved"] += 1
+    return outcome

@@ -134,7 +134,7 @@ REST_FRAMEWORK = {
 OROINT_SYNC = {
     "PAGE_SIZE": int(os.environ.get("OROINT_SYNC_PAGE_SIZE", "100")),
     "OVERLAP_SECONDS": int(os.environ.get("OROINT_SYNC_OVERLAP_SECONDS", "300")),
-    "STALE_AFTER_SECONDS": int(os.environ.get("OROINT_SYNC_STALE_AFTER_SECONDS", "90")),
+    "STALE_AFTER_SECONDS": int(os.environ.get("OROINT_SYNC_STALE_AFTER_SECONDS", "30")),
     "CONNECT_TIMEOUT": float(os.environ.get("OROINT_CONNECT_TIMEOUT", "10")),
     "OPERATION_TIMEOUT": float(os.environ.get("OROINT_OPERATION_TIMEOUT", "60")),
 }

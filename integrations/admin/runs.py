@@ -105,7 +105,8 @@ class SyncRunAdmin(admin.ModelAdmin):
 @admin.register(QuarantinedRecord)
 class QuarantinedRecordAdmin(admin.ModelAdmin):
     list_display = ["entity", "remote_id", "integration", "reason", "run", "created_at", "resolved_at"]
-    list_filter = ["entity", "integration"]
+    list_filter = ["entity", "integration", ("resolved_at", admin.EmptyFieldListFilter)]
+    actions = ["retry"]
     search_fields = ["remote_id", "reason"]
     list_select_related = ["integration", "run"]
     readonly_fields = ["integration", "run", "entity", "remote_id", "reason", "payload", "created_at", "resolved_at"]
@@ -127,3 +128,13 @@ class QuarantinedRecordAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
+
+    @admin.action(description="Retry the selected records (read them again from the store)")
+    def retry(self, request: HttpRequest, queryset) -> None:
+        allowed = [
+            r for r in queryset.select_related("integration") if permissions.may(request.user, "change", r.integration)
+        ]
+        if len(allowed) < queryset.count():
+            raise PermissionDenied
+        services.quarantine_retry_request(records=allowed)
+        self.message_user(request, f"Retry of {len(allowed)} record(s) queued; resolved ones get a resolved date.")

@@ -50,6 +50,10 @@ class Stream:
     def remote_id_of(self, raw: dict[str, Any]) -> str:
         return ""
 
+    def fetch_by_ids(self, remote_ids: list[str]) -> list[dict[str, Any]]:
+        """Read these records again (to retry quarantined ones)."""
+        raise NotImplementedError
+
     def after_write(self, integration_id: int, mapped: list[Mapped], keys_to_pk: dict) -> None:
         """Hook run in the page's transaction after its records are written."""
 

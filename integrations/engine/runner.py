@@ -9,10 +9,12 @@ reason; the rest of the page and of the run go on.
 from __future__ import annotations
 
 import logging
+import threading
 import traceback
 from typing import Any
 
-from django.db import DatabaseError, transaction
+from django.conf import settings
+from django.db import DatabaseError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -51,11 +53,51 @@ def claim_run(run_id: int) -> SyncRun | None:
     return run
 
 
+class Heartbeat:
+    """Beats for a run from a thread of the worker process, so that a killed worker stops beating.
+
+    A live run keeps beating during a slow remote call; a run whose worker was SIGKILLed does not,
+    and `services.sync_mark_stale` fails it after STALE_AFTER_SECONDS.
+    """
+
+    def __init__(self, run_id: int, interval: float) -> None:
+        self.run_id, self.interval = run_id, interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._beat, name=f"heartbeat-run-{run_id}", daemon=True)
+
+    def __enter__(self) -> Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._stop.set()
+        self._thread.join(timeout=self.interval + 5)
+
+    def _beat(self) -> None:
+        try:
+            while not self._stop.wait(self.interval):
+                try:
+                    SyncRun.objects.filter(pk=self.run_id, status=SyncRun.Status.RUNNING).update(
+                        heartbeat_at=timezone.now()
+                    )
+                except DatabaseError as exc:  # a busy database must not end the run; the next beat may pass
+                    logger.warning("heartbeat of run %s: %s", self.run_id, exc)
+        finally:
+            connection.close()
+
+
 def execute_run(run_id: int, connector: Connector | None = None) -> SyncRun:
     """Run a queued sync to its end. Never raises for remote or data problems: the run records them."""
     run = claim_run(run_id)
     if run is None:
         return SyncRun.objects.get(pk=run_id)
+    interval = max(1.0, settings.OROINT_SYNC["STALE_AFTER_SECONDS"] / 6)
+    with Heartbeat(run_id, interval):
+        return _execute(run, connector)
+
+
+def _execute(run: SyncRun, connector: Connector | None) -> SyncRun:
+    run_id = run.pk
     integration = run.integration
     connector = connector or connector_for(integration, log=lambda line: run_log(run_id, line))
     entity_row: SyncRunEntity | None = None
@@ -114,37 +156,22 @@ def _write_page(
     index: int,
     count: int,
 ) -> None:
-    children_models = {name: spec.model for name, spec in stream.children.items()}
-    mapped: list[Mapped] = []
-    rejected: list[tuple[dict[str, Any], str]] = []
-    for raw in page.records:
-        try:
-            record = stream.map(raw)
-            check_lengths(stream.model, record, children_models)
-            record.payload = raw
-            mapped.append(record)
-        except MappingError as exc:
-            rejected.append((raw, str(exc)))
-        except Exception as exc:  # a mapper bug must not stop the run either
-            rejected.append((raw, f"{exc.__class__.__name__}: {exc}"))
+    mapped, rejected = map_records(stream, page.records)
 
     with transaction.atomic():
-        try:
-            with transaction.atomic():
-                result = _upsert(stream, integration, mapped)
-        except DatabaseError:
-            # One bad record fails the whole statement: write one by one to find it.
-            result, failed = _upsert_one_by_one(stream, integration, mapped)
-            rejected.extend(failed)
-        for raw, reason in rejected:
-            QuarantinedRecord.objects.create(
+        result, failed = write_records(stream, integration, mapped)
+        rejected.extend(failed)
+        QuarantinedRecord.objects.bulk_create(
+            QuarantinedRecord(
                 integration=integration,
                 run=run,
                 entity=stream.name,
                 remote_id=stream.remote_id_of(raw)[:64],
                 reason=reason,
-                payload=_jsonable(raw),
+                payload=jsonable(raw),
             )
+            for raw, reason in rejected
+        )
         Checkpoint.objects.filter(pk=checkpoint.pk).update(state=page.state)
         checkpoint.state = page.state
         SyncRunEntity.objects.filter(pk=row.pk).update(
@@ -163,6 +190,36 @@ def _write_page(
         SyncRun.objects.filter(pk=run.pk).update(
             heartbeat_at=timezone.now(), progress=round(100.0 * (index + done_in_stream) / count, 1)
         )
+
+
+def map_records(stream: Stream, raws: list[dict[str, Any]]) -> tuple[list[Mapped], list[tuple[dict[str, Any], str]]]:
+    """Map raw records; those that cannot be mapped come back with the reason, for the quarantine."""
+    children_models = {name: spec.model for name, spec in stream.children.items()}
+    mapped: list[Mapped] = []
+    rejected: list[tuple[dict[str, Any], str]] = []
+    for raw in raws:
+        try:
+            record = stream.map(raw)
+            check_lengths(stream.model, record, children_models)
+            record.payload = raw
+            mapped.append(record)
+        except MappingError as exc:
+            rejected.append((raw, str(exc)))
+        except Exception as exc:  # a mapper bug must not stop the run either
+            rejected.append((raw, f"{exc.__class__.__name__}: {exc}"))
+    return mapped, rejected
+
+
+def write_records(
+    stream: Stream, integration: Integration, mapped: list[Mapped]
+) -> tuple[UpsertResult, list[tuple[dict[str, Any], str]]]:
+    """Upsert mapped records; if the database refuses the batch, find and return the bad ones."""
+    try:
+        with transaction.atomic():
+            return _upsert(stream, integration, mapped), []
+    except DatabaseError:
+        # One bad record fails the whole statement: write one by one to find it.
+        return _upsert_one_by_one(stream, integration, mapped)
 
 
 def _upsert(stream: Stream, integration: Integration, mapped: list[Mapped]) -> UpsertResult:
@@ -231,11 +288,11 @@ def _summary(run: SyncRun) -> str:
     )
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
     if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
+        return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
+        return [jsonable(v) for v in value]
     if value is None or isinstance(value, str | int | float | bool):
         return value
     return str(value)

@@ -101,6 +101,9 @@ class ConnectionCheck(models.Model):
         ordering = ["-created_at", "-id"]
         get_latest_by = "created_at"
 
+    def __str__(self) -> str:
+        return f"Check #{self.pk} of {self.integration}: {self.status}"
+
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)

@@ -95,6 +95,9 @@ class SyncRunEntity(models.Model):
         ordering = ["run", "position"]
         constraints = [models.UniqueConstraint(fields=["run", "entity"], name="one_status_per_run_entity")]
 
+    def __str__(self) -> str:
+        return f"{self.entity} of run #{self.run_id}: {self.status}"
+
     def as_stats(self) -> dict:
         return {
             "status": self.status,

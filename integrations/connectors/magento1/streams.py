@@ -53,6 +53,10 @@ class DictionaryStream(MagentoStream):
         records = self.fetch()
         yield Page(records=records, state={}, total=len(records), done=True)
 
+    def fetch_by_ids(self, remote_ids: list[str]) -> list[dict[str, Any]]:
+        wanted = set(remote_ids)
+        return [raw for raw in self.fetch() if self.remote_id_of(raw) in wanted]
+
 
 class WebsiteStream(DictionaryStream):
     name = "websites"
@@ -99,9 +103,15 @@ class CustomerGroupStream(DictionaryStream):
 
 
 class IncrementalStream(MagentoStream):
-    """An entity read by `updated_at` windows and id keysets (see engine.windows)."""
+    """An entity read by `updated_at` windows and id keysets (see engine.windows).
+
+    Bridge mode pages `bridge_list` by id; native mode lists a whole window with `native_list` and
+    completes each record with further calls (`complete`).
+    """
 
     id_field: str
+    bridge_list: str
+    native_list: str
 
     def pages(self, state: dict[str, Any]) -> Iterator[Page]:
         cfg = settings.OROINT_SYNC
@@ -126,20 +136,31 @@ class IncrementalStream(MagentoStream):
     def scope_conditions(self) -> list[tuple[str, str, str]]:
         return []
 
+    def complete(self, listed: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Native mode: turn list entries into whole records."""
+        return listed
+
     def fetch_bridge(self, since: str, until: str, after_id: int, limit: int) -> list[dict[str, Any]]:
-        raise NotImplementedError
+        return self.fetch_filtered(self.conditions(since, until, after_id), limit)
 
     def fetch_native(self, since: str, until: str, after_id: int, limit: int) -> list[dict[str, Any]]:
-        raise NotImplementedError
-
-    def native_window(self, operation: str, since: str, until: str, after_id: int) -> list[dict[str, Any]]:
-        """The whole window, listed once and kept while its pages are read."""
-        key = (operation, since, until)
+        key = (since, until)
         if getattr(self, "_window_key", None) != key:
-            rows = self.soap.call(operation, complex_filter(*self.conditions(since, until, after_id))) or []
+            # The whole window comes in one answer; keep it while its pages are written.
+            rows = self.soap.call(self.native_list, complex_filter(*self.conditions(since, until, after_id))) or []
             self._window_rows = sorted(rows, key=lambda raw: int(raw[self.id_field]))
             self._window_key = key
-        return [raw for raw in self._window_rows if int(raw[self.id_field]) > after_id]
+        listed = [raw for raw in self._window_rows if int(raw[self.id_field]) > after_id][:limit]
+        return self.complete(listed)
+
+    def fetch_filtered(self, conditions: list[tuple[str, str, str]], limit: int) -> list[dict[str, Any]]:
+        if self.bridge:
+            pager = {"page": "1", "pageSize": str(max(limit, 1))}
+            return self.soap.call(self.bridge_list, complex_filter(*conditions), pager) or []
+        return self.complete(self.soap.call(self.native_list, complex_filter(*conditions)) or [])
+
+    def fetch_by_ids(self, remote_ids: list[str]) -> list[dict[str, Any]]:
+        return self.fetch_filtered([(self.id_field, "in", ",".join(remote_ids))], len(remote_ids))
 
     def remote_id_of(self, raw: dict[str, Any]) -> str:
         return str(raw.get(self.id_field, ""))
@@ -149,6 +170,8 @@ class CustomerStream(IncrementalStream):
     name = "customers"
     model = Customer
     id_field = "customer_id"
+    bridge_list = "oroCustomerList"
+    native_list = "customerCustomerList"
     children = {"addresses": ChildSpec(CustomerAddress, "customer")}
 
     def scope_conditions(self) -> list[tuple[str, str, str]]:
@@ -157,15 +180,10 @@ class CustomerStream(IncrementalStream):
             return []
         return [("website_id", "in", str(website_id))]
 
-    def fetch_bridge(self, since: str, until: str, after_id: int, limit: int) -> list[dict[str, Any]]:
-        filters = complex_filter(*self.conditions(since, until, after_id))
-        return self.soap.call("oroCustomerList", filters, {"page": "1", "pageSize": str(limit)}) or []
-
-    def fetch_native(self, since: str, until: str, after_id: int, limit: int) -> list[dict[str, Any]]:
-        page = self.native_window("customerCustomerList", since, until, after_id)[:limit]
-        for raw in page:
+    def complete(self, listed: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        for raw in listed:
             raw["addresses"] = self.soap.call("customerAddressList", int(raw["customer_id"])) or []
-        return page
+        return listed
 
     def map(self, raw: dict[str, Any]) -> Mapped:
         return mappers.customer(raw)
@@ -182,6 +200,8 @@ class OrderStream(IncrementalStream):
     name = "orders"
     model = Order
     id_field = "order_id"
+    bridge_list = "oroOrderList"
+    native_list = "salesOrderList"
     children = {"items": ChildSpec(OrderItem, "order"), "addresses": ChildSpec(OrderAddress, "order")}
 
     def __init__(self, connector: Magento1Connector) -> None:
@@ -204,12 +224,7 @@ class OrderStream(IncrementalStream):
         stores = sorted(s for s, w in self.store_websites.items() if w == website_id)
         return [("store_id", "in", ",".join(map(str, stores)) or "-1")]
 
-    def fetch_bridge(self, since: str, until: str, after_id: int, limit: int) -> list[dict[str, Any]]:
-        filters = complex_filter(*self.conditions(since, until, after_id))
-        return self.soap.call("oroOrderList", filters, {"page": "1", "pageSize": str(limit)}) or []
-
-    def fetch_native(self, since: str, until: str, after_id: int, limit: int) -> list[dict[str, Any]]:
-        listed = self.native_window("salesOrderList", since, until, after_id)[:limit]
+    def complete(self, listed: list[dict[str, Any]]) -> list[dict[str, Any]]:
         return [self.soap.call("salesOrderInfo", raw["increment_id"]) for raw in listed]
 
     def map(self, raw: dict[str, Any]) -> Mapped:

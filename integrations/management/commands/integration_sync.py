@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from integrations.management.commands._common import get_integration
 from integrations.models import SyncRun
 from integrations.selectors import run_summary
-from integrations.services import SyncAlreadyActive, sync_schedule
+from integrations.services import SyncAlreadyActive, sync_mark_stale, sync_schedule
 
 
 class Command(BaseCommand):
@@ -34,6 +34,7 @@ class Command(BaseCommand):
             if time.monotonic() > deadline:
                 raise CommandError(f"Run {run.pk} still {run.status} after {options['timeout']:g} s")
             time.sleep(0.5)
+            sync_mark_stale(integration=integration)  # a run whose worker died ends here, not never
             run.refresh_from_db()
         summary = run_summary(run)
         for entity, stats in summary["stats"].items():
