@@ -7,19 +7,41 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import connections, models
 from django.db.models import Count
 
-from channels.models import Order
+from channels.models import Channel, Order
 
 QuerySetT = TypeVar("QuerySetT", bound=models.QuerySet)
 
 
 def visible_records(user: AbstractBaseUser | AnonymousUser, queryset: QuerySetT) -> QuerySetT:
-    """The rows of `queryset` that `user` may browse.
+    """The rows of `queryset` that `user` may browse: those of the integrations they may view.
 
-    Today every staff user with the model's view permission sees every channel's records.
-    Object-level access by integration (django-guardian) will narrow `queryset` here, and every
-    admin page of the channels app reads through this function, so that is the one place to change.
+    A user with the model permission to view integrations sees every channel's records; others see
+    those of the integrations their django-guardian object permissions grant. Every admin page of
+    the channels app reads through this function.
     """
-    return queryset
+    from integrations.permissions import integrations_for
+
+    if (
+        user.is_superuser
+        or user.has_perm("integrations.view_integration")
+        or user.has_perm("integrations.change_integration")
+    ):
+        return queryset
+    allowed = list(integrations_for(user, "view").values_list("pk", flat=True))
+    return queryset.filter(**{f"{_integration_path(queryset.model)}__in": allowed})
+
+
+def _integration_path(model: type[models.Model]) -> str:
+    """How a row of `model` leads to the integration that brought it in."""
+    if model is Channel:
+        return "integration__pk"
+    names = {f.name for f in model._meta.get_fields()}
+    if "integration" in names:
+        return "integration_id"
+    for parent in ("customer", "order"):  # addresses and items belong to their parent's integration
+        if parent in names:
+            return f"{parent}__integration_id"
+    raise LookupError(f"{model.__name__} is not a record of an integration")
 
 
 def table_row_estimate(model: type[models.Model], *, using: str = "default") -> int | None:

@@ -37,7 +37,7 @@ class Customer(RemoteRecord):
     group = models.ForeignKey(CustomerGroup, null=True, blank=True, on_delete=models.SET_NULL)
     created_in = models.CharField(max_length=255, blank=True)
     confirmed = models.BooleanField(default=True)
-    remote_created_at = models.DateTimeField(null=True, blank=True)
+    remote_created_at = models.DateTimeField(null=True, blank=True, db_index=True)
     remote_updated_at = models.DateTimeField(null=True, blank=True, db_index=True)
 
     class Meta:

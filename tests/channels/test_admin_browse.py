@@ -137,7 +137,7 @@ def alice_order(ann_shop, alice) -> Order:
 
 @pytest.fixture
 def viewer(client) -> User:
-    """A staff user who may view the channels pages and change nothing.
+    """A staff user who may view the channels pages and every integration, and change nothing.
 
     No permission on addresses or order items: they are seen as part of their customer or order.
     """
@@ -146,7 +146,9 @@ def viewer(client) -> User:
     view_perms = Permission.objects.filter(
         content_type__app_label="channels", codename__in=[f"view_{m}" for m in models]
     )
-    user.user_permissions.set(view_perms)
+    user.user_permissions.set(
+        [*view_perms, Permission.objects.get(content_type__app_label="integrations", codename="view_integration")]
+    )
     client.force_login(user)
     return user
 

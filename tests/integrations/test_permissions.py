@@ -77,3 +77,21 @@ def test_read_only_page_never_shows_the_key(client, django_user_model, two_store
     page = client.get(reverse("admin:integrations_integration_change", args=[two_stores[0].pk]))
     assert page.status_code == 200
     assert two_stores[0].api_key.encode() not in page.content
+
+
+def test_records_of_other_integrations_are_hidden(client, django_user_model, two_stores):
+    from django.contrib.auth.models import Permission
+
+    from channels.models import Order
+
+    mine, theirs = two_stores
+    Order.objects.create(integration=mine, remote_id=1, increment_id="100000001")
+    Order.objects.create(integration=theirs, remote_id=1, increment_id="200000001")
+    clerk = django_user_model.objects.create_user("clerk", password="pw", is_staff=True)
+    clerk.user_permissions.add(Permission.objects.get(codename="view_order"))
+    permissions.grant(clerk, mine, actions=("view",))
+    client.force_login(clerk)
+    listing = client.get("/admin/channels/order/").content.decode()
+    assert "100000001" in listing and "200000001" not in listing
+    theirs_order = Order.objects.get(increment_id="200000001")
+    assert client.get(reverse("admin:channels_order_change", args=[theirs_order.pk])).status_code in (302, 404)
