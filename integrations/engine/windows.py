@@ -16,6 +16,7 @@ from typing import Any
 from integrations.engine.records import Page
 
 REMOTE_FORMAT = "%Y-%m-%d %H:%M:%S"
+MIN_WINDOW = datetime.timedelta(hours=1)
 
 # fetch(since, until, after_id, limit) -> records with ids > after_id, ascending, at most `limit`.
 Fetch = Callable[[str, str, int, int], list[dict[str, Any]]]
@@ -39,11 +40,14 @@ def keyset_windows(
     page_size: int,
     overlap: datetime.timedelta,
     window: datetime.timedelta | None = None,
+    window_target: int = 1000,
 ) -> Iterator[Page]:
     """Yield pages over every window from the checkpoint up to `now` (the remote server's time).
 
-    `window` bounds each window's length (for APIs that answer a whole window at once); None reads
-    everything up to `now` in one keyset window.
+    `window` is the first window's length, for APIs that answer a whole window at once; later
+    windows double while they hold fewer than `window_target` / 2 records and halve while they
+    hold more than twice as many, so empty years pass in a few calls and busy days stay small.
+    None reads everything up to `now` in one keyset window.
     """
     since = parse_remote(state["since"]) if state.get("since") else start
     until = parse_remote(state["until"]) if state.get("until") else None
@@ -51,12 +55,19 @@ def keyset_windows(
     while True:
         if until is None:
             until = now if window is None else min(now, since + window)
+        read = 0
         while True:
             records = fetch(format_remote(since), format_remote(until), after_id, page_size)
             if not records:
                 break
+            read += len(records)
             after_id = max(id_of(r) for r in records)
             yield Page(records=records, state=_state(since, until, after_id))
+        if window is not None:
+            if read < window_target // 2:
+                window *= 2
+            elif read > window_target * 2:
+                window = max(window / 2, MIN_WINDOW)
         reached_now = until >= now
         # The next window starts `overlap` before this one ended (never before it started).
         since = max(since, until - overlap) if reached_now else until

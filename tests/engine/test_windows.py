@@ -93,6 +93,28 @@ def test_bounded_windows_step_to_now():
     ids = [r["id"] for p in pages for r in p.records]
     assert sorted(set(ids)) == list(range(1, 24 * 50 + 1))
     windows = sorted({(c[0], c[1]) for c in calls})
-    assert len(windows) == 9  # ceil(60 days / 7)
-    assert all(parse_remote(u) - parse_remote(s) <= datetime.timedelta(days=7) for s, u in windows)
+    assert parse_remote(windows[0][1]) - parse_remote(windows[0][0]) == datetime.timedelta(days=7)
+    assert windows[-1][1] == format_remote(NOW)
     assert pages[-1].done
+
+
+def test_windows_grow_over_empty_years_and_shrink_over_busy_days():
+    late = [{"id": i, "updated_at": format_remote(NOW - datetime.timedelta(minutes=i))} for i in range(1, 3001)]
+    calls = []
+    pages = list(
+        keyset_windows(
+            state={},
+            start=datetime.datetime(2000, 1, 1, tzinfo=UTC),
+            now=NOW,
+            fetch=fetcher(late, calls),
+            id_of=lambda r: r["id"],
+            page_size=100,
+            overlap=OVERLAP,
+            window=datetime.timedelta(days=30),
+            window_target=200,
+        )
+    )
+    assert sorted({r["id"] for p in pages for r in p.records}) == list(range(1, 3001))
+    windows = [parse_remote(u) - parse_remote(s) for s, u in sorted({(c[0], c[1]) for c in calls})]
+    assert len(windows) < 40, "20 empty years take a handful of windows, not 240"
+    assert max(windows) > datetime.timedelta(days=1000)
