@@ -23,7 +23,7 @@ def run_status(run: SyncRun) -> dict:
         "started_at": run.started_at.isoformat() if run.started_at else None,
         "finished_at": run.finished_at.isoformat() if run.finished_at else None,
         "entities": [
-            {"entity": e.entity, "status": e.get_status_display(), **e.as_stats(), "message": e.message}
+            {**e.as_stats(), "entity": e.entity, "status": e.get_status_display(), "message": e.message}
             for e in run.entities.all()
         ],
         "quarantined": run.quarantined.count(),
