@@ -80,7 +80,7 @@ WSGI_APPLICATION = "oroint.wsgi.application"
 
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'oroint.sqlite3'}"),
+        os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'oroint.sqlite3'}",
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "0")),
     )
 }
@@ -137,6 +137,8 @@ OROINT_SYNC = {
     "STALE_AFTER_SECONDS": int(os.environ.get("OROINT_SYNC_STALE_AFTER_SECONDS", "30")),
     "CONNECT_TIMEOUT": float(os.environ.get("OROINT_CONNECT_TIMEOUT", "10")),
     "OPERATION_TIMEOUT": float(os.environ.get("OROINT_OPERATION_TIMEOUT", "60")),
+    # Seconds to wait before each retry of a transient failure (HTTP 5xx, dropped connection...).
+    "RETRY_DELAYS": tuple(float(d) for d in os.environ.get("OROINT_SYNC_RETRY_DELAYS", "1,3,9,20").split(",") if d),
 }
 
 LOGGING = {

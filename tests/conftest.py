@@ -114,25 +114,38 @@ def run_worker(transactional_db, rq, redis_url, tmp_path):
 
 
 @pytest.fixture
-def live_worker(transactional_db, rq, redis_url, tmp_path):
+def start_worker(transactional_db, rq, redis_url, tmp_path):
+    """Start real worker processes: `start_worker()`; each is stopped at the end of the test."""
+    started: list[subprocess.Popen] = []
+
+    def start(own_session: bool = False) -> subprocess.Popen:
+        log = tmp_path / f"worker-{len(started) + 1}.log"
+        process = subprocess.Popen(
+            _manage("rqworker", *settings.RQ_QUEUES),
+            env=worker_env(redis_url),
+            stdout=log.open("wb"),
+            stderr=subprocess.STDOUT,
+            cwd=ROOT,
+            start_new_session=own_session,  # so that a test can kill the worker and its work-horse
+        )
+        process.log = log
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+@pytest.fixture
+def live_worker(start_worker):
     """A real worker process that runs for the whole test."""
-    log = tmp_path / "live-worker.log"
-    out = log.open("wb")
-    process = subprocess.Popen(
-        _manage("rqworker", *settings.RQ_QUEUES),
-        env=worker_env(redis_url),
-        stdout=out,
-        stderr=subprocess.STDOUT,
-        cwd=ROOT,
-    )
-    process.log = log
-    yield process
-    process.terminate()
-    try:
-        process.wait(10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    out.close()
+    return start_worker()
 
 
 def wait_for(predicate, timeout: float = 60, interval: float = 0.2, message: str = "condition"):

@@ -123,7 +123,10 @@ def _execute(run: SyncRun, connector: Connector | None) -> SyncRun:
         _finish_entity(entity_row, SyncRunEntity.Status.FAILED, text)
         _finish(run, SyncRun.Status.FAILED, text, detail=traceback.format_exc())
     finally:
-        connector.close()
+        try:
+            connector.close()
+        except Exception:  # the run's outcome is already recorded; closing is a courtesy to the remote
+            logger.exception("run %s: closing the connector failed", run_id)
     run.refresh_from_db()
     return run
 

@@ -55,6 +55,7 @@ def wait_text(driver, text: str, timeout: float = 60):
 
 def test_check_connection_sync_and_browse_orders(browser, live_server, live_worker, magento, admin_user):
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
 
     sim = magento(customers=30, orders=90)
     integration = magento_integration("Demo Magento store", url=sim.wsdl_url)
@@ -63,7 +64,7 @@ def test_check_connection_sync_and_browse_orders(browser, live_server, live_work
     browser.find_element(By.NAME, "username").send_keys("admin")
     browser.find_element(By.NAME, "password").send_keys("password")
     browser.find_element(By.CSS_SELECTOR, "input[type=submit]").click()
-    wait_text(browser, "Site administration")
+    wait_text(browser, "Channels, integrations and what they bring in")
 
     browser.find_element(By.LINK_TEXT, "Integrations").click()
     browser.find_element(By.LINK_TEXT, "Demo Magento store").click()
@@ -78,7 +79,11 @@ def test_check_connection_sync_and_browse_orders(browser, live_server, live_work
     wait_text(browser, "A sync job has been added to the queue. Check progress")
     browser.find_element(By.LINK_TEXT, "Check progress").click()
     wait_text(browser, "Sync run #")
-    wait_text(browser, "Succeeded", timeout=180)
+    WebDriverWait(browser, 180, poll_frequency=0.25).until(
+        lambda d: d.find_element(By.ID, "run-status").text in ("Succeeded", "Failed"),
+        message="the run never ended",
+    )
+    assert browser.find_element(By.ID, "run-status").text == "Succeeded"
     assert "orders" in browser.find_element(By.ID, "run-entities").text
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     browser.save_screenshot(str(SCREENSHOTS / "progress.png"))

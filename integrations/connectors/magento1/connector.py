@@ -21,18 +21,17 @@ def _version_tuple(version: str) -> tuple[int, ...]:
 
 @register(Integration.Type.MAGENTO1)
 class Magento1Connector(Connector):
-    def __init__(self, integration: Integration, log=None, retry_delays: tuple[float, ...] | None = None) -> None:
+    def __init__(self, integration: Integration, log=None) -> None:
         super().__init__(integration, log=log)
         cfg = settings.OROINT_SYNC
-        extra = {"retry_delays": retry_delays} if retry_delays is not None else {}
         self.soap = MagentoSoapClient(
             wsdl_url=integration.api_url,
             api_user=integration.api_user,
             api_key=integration.api_key,
             connect_timeout=cfg["CONNECT_TIMEOUT"],
             operation_timeout=cfg["OPERATION_TIMEOUT"],
+            retry_delays=cfg["RETRY_DELAYS"],
             log=self.log,
-            **extra,
         )
         self._mode: str | None = None
         self._stores: list[dict[str, Any]] | None = None

@@ -198,9 +198,10 @@ class MagentoSoapClient:
         return self.session_id
 
     def end_session(self) -> None:
+        """Best effort, once: a store that does not answer keeps the session until it expires."""
         if self.session_id and self._client is not None:
             try:
-                self._call_raw("endSession", self.session_id)
+                self._once(self.client.service.endSession, "endSession", (self.session_id,))
             except RemoteError as exc:
                 logger.info("endSession failed: %s", exc)
             self.session_id = None
