@@ -15,3 +15,8 @@ def sync_job(run_id: int) -> str:
 
 def quarantine_retry_job(record_ids: list[int]) -> dict[str, int]:
     return services.quarantine_retry(record_ids=record_ids)
+
+
+def dispatch_due_syncs() -> int:
+    """The scheduler's tick (see oroint/cron.py)."""
+    return len(services.sync_dispatch_due())

@@ -156,6 +156,23 @@ def sync_schedule(
     return run
 
 
+def sync_dispatch_due(*, now: datetime.datetime | None = None) -> list[SyncRun]:
+    """Queue a run for every enabled integration whose interval has passed (the scheduler's tick)."""
+    now = now or timezone.now()
+    sync_mark_stale()
+    queued = []
+    due = Integration.objects.filter(enabled=True, channel__is_active=True, sync_interval_minutes__gt=0)
+    for integration in due.exclude(runs__status__in=SyncRun.ACTIVE):
+        last = integration.runs.order_by("-created_at").values_list("created_at", flat=True).first()
+        if last and now - last < datetime.timedelta(minutes=integration.sync_interval_minutes):
+            continue
+        try:
+            queued.append(sync_schedule(integration=integration, trigger=SyncRun.Trigger.SCHEDULE))
+        except SyncAlreadyActive:
+            continue  # someone was quicker; one run at a time is all we want
+    return queued
+
+
 def sync_mark_stale(*, integration: Integration | None = None) -> int:
     """Fail runs whose worker is gone: running without a heartbeat for too long, or whose job vanished."""
     stale_after = datetime.timedelta(seconds=settings.OROINT_SYNC["STALE_AFTER_SECONDS"])

@@ -40,6 +40,7 @@ class IntegrationForm(forms.ModelForm):
             "import_order_notes",
             "shared_guest_emails",
             "default_owner",
+            "sync_interval_minutes",
             "two_way_sync",
             "sync_priority",
             "enabled",

@@ -41,6 +41,7 @@ class IntegrationAdmin(admin.ModelAdmin):
                     "import_order_notes",
                     "admin_url",
                     "default_owner",
+                    "sync_interval_minutes",
                 ]
             },
         ),

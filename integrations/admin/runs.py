@@ -66,6 +66,7 @@ class SyncRunAdmin(admin.ModelAdmin):
         return [
             path("<int:object_id>/status/", wrap(self.status_view), name="integrations_syncrun_status"),
             path("<int:object_id>/cancel/", wrap(self.cancel_view), name="integrations_syncrun_cancel"),
+            path("<int:object_id>/requeue/", wrap(self.requeue_view), name="integrations_syncrun_requeue"),
             *super().get_urls(),
         ]
 
@@ -83,6 +84,8 @@ class SyncRunAdmin(admin.ModelAdmin):
             "quarantined": run.quarantined.all()[:200],
             "integration": run.integration,
             "can_cancel": not run.is_finished and permissions.may(request.user, "change", run.integration),
+            "can_requeue": run.status in (SyncRun.Status.FAILED, SyncRun.Status.CANCELED)
+            and permissions.may(request.user, "change", run.integration),
         }
         return super().change_view(request, object_id, form_url, {**(extra_context or {}), **context})
 
@@ -100,6 +103,21 @@ class SyncRunAdmin(admin.ModelAdmin):
         else:
             messages.info(request, f"Run #{run.pk} had already ended.")
         return HttpResponseRedirect(reverse("admin:integrations_syncrun_change", args=[run.pk]))
+
+    def requeue_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
+        """Queue a new run of a failed or canceled one; it resumes from the last checkpoint."""
+        if request.method != "POST":
+            return HttpResponse(status=405)
+        run = self._run(request, object_id)
+        if not permissions.may(request.user, "change", run.integration):
+            raise PermissionDenied
+        try:
+            new = services.sync_schedule(integration=run.integration, user=request.user)
+        except services.SyncAlreadyActive as exc:
+            messages.warning(request, str(exc))
+            return HttpResponseRedirect(reverse("admin:integrations_syncrun_change", args=[exc.run.pk]))
+        messages.success(request, f"Run #{new.pk} queued; it resumes where run #{run.pk} stopped.")
+        return HttpResponseRedirect(reverse("admin:integrations_syncrun_change", args=[new.pk]))
 
 
 @admin.register(QuarantinedRecord)

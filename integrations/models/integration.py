@@ -48,6 +48,9 @@ class Integration(models.Model):
     shared_guest_emails = models.TextField(
         "Split by full name", blank=True, help_text="Guest emails shared by several people, separated by ; or ,"
     )
+    sync_interval_minutes = models.PositiveIntegerField(
+        "Sync automatically every (minutes)", default=0, help_text="0: only when Schedule Sync is pressed."
+    )
     two_way_sync = models.BooleanField("Enable two way sync", default=False)
     sync_priority = models.CharField(max_length=16, choices=SyncPriority.choices, default=SyncPriority.REMOTE)
 

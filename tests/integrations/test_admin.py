@@ -23,6 +23,7 @@ def form_data(**overrides):
         "website_id": "-1",
         "import_order_notes": "on",
         "sync_priority": "remote",
+        "sync_interval_minutes": "0",
         "enabled": "on",
         "channel_active": "on",
     }
@@ -133,3 +134,23 @@ def test_buttons_need_the_change_permission(client, django_user_model, rq):
     for name in ("integrations_integration_check", "integrations_integration_sync"):
         assert client.post(reverse(f"admin:{name}", args=[integration.pk])).status_code == 403
     assert not SyncRun.objects.exists() and not ConnectionCheck.objects.exists()
+
+
+def test_a_failed_run_can_be_run_again(admin_client, rq):
+    integration = magento_integration()
+    failed = SyncRun.objects.create(integration=integration, status=SyncRun.Status.FAILED, message="boom")
+    page = admin_client.get(reverse("admin:integrations_syncrun_change", args=[failed.pk]))
+    assert b"Run again" in page.content and b"Cancel run" not in page.content
+    response = admin_client.post(reverse("admin:integrations_syncrun_requeue", args=[failed.pk]))
+    new = SyncRun.objects.exclude(pk=failed.pk).get()
+    assert response.status_code == 302 and response["Location"].endswith(f"/{new.pk}/change/")
+    assert new.status == SyncRun.Status.QUEUED
+
+
+def test_cancel_from_the_progress_page(admin_client, rq):
+    from integrations.services import sync_schedule
+
+    run = sync_schedule(integration=magento_integration())
+    admin_client.post(reverse("admin:integrations_syncrun_cancel", args=[run.pk]))
+    run.refresh_from_db()
+    assert run.status == SyncRun.Status.CANCELED

@@ -60,3 +60,26 @@ def test_cancel_a_queued_run(rq):
     assert run.status == SyncRun.Status.CANCELED
     assert not sync_cancel(run=run)
     assert sync_schedule(integration=integration).status == SyncRun.Status.QUEUED
+
+
+def test_the_scheduler_queues_due_integrations_only(rq):
+    from integrations.services import sync_dispatch_due
+
+    due = magento_integration("Due", sync_interval_minutes=15)
+    fresh = magento_integration("Fresh", sync_interval_minutes=15)
+    manual = magento_integration("Manual")
+    SyncRun.objects.create(integration=due, status=SyncRun.Status.SUCCEEDED, finished_at=timezone.now())
+    SyncRun.objects.filter(integration=due).update(created_at=timezone.now() - datetime.timedelta(minutes=16))
+    SyncRun.objects.create(integration=fresh, status=SyncRun.Status.SUCCEEDED, finished_at=timezone.now())
+    queued = sync_dispatch_due()
+    assert [r.integration for r in queued] == [due]
+    assert queued[0].trigger == SyncRun.Trigger.SCHEDULE
+    assert sync_dispatch_due() == [], "a queued run is not queued twice"
+    assert not SyncRun.objects.filter(integration=manual).exists()
+
+
+def test_the_scheduler_skips_disabled_integrations(rq):
+    from integrations.services import sync_dispatch_due
+
+    magento_integration("Off", sync_interval_minutes=5, enabled=False)
+    assert sync_dispatch_due() == []

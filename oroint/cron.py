@@ -1,0 +1,8 @@
+"""The periodic jobs, run by `manage.py rqcron oroint.cron` (one process; RQ workers execute them)."""
+
+from rq import cron
+
+from integrations.jobs import dispatch_due_syncs
+
+# One tick a minute queues the syncs that are due; each integration says how often it wants one.
+cron.register(dispatch_due_syncs, queue_name="default", interval=60, job_timeout=120)
