@@ -88,6 +88,11 @@ def test_check_connection_sync_and_browse_orders(browser, live_server, live_work
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     browser.save_screenshot(str(SCREENSHOTS / "progress.png"))
 
+    browser.find_element(By.LINK_TEXT, "Demo Magento store").click()
+    wait_text(browser, "Runs, newest first")
+    assert "Succeeded" in browser.find_element(By.CLASS_NAME, "oroint-runs").text
+    browser.save_screenshot(str(SCREENSHOTS / "integration.png"))
+
     browser.get(f"{live_server.url}/admin/channels/order/")
     newest = Order.objects.filter(integration=integration).order_by("-remote_created_at").first()
     assert newest is not None
