@@ -4,6 +4,7 @@ Each takes the plain dict a SOAP call returned and returns a Mapped, or raises M
 the field and the reason. Nothing here talks to the store or the database.
 """
 
+import hashlib
 from typing import Any
 
 from channels.countries import ISO_COUNTRY_CODES
@@ -230,11 +231,14 @@ def order(raw: dict[str, Any], store_websites: dict[int, int | None]) -> Mapped:
 
 
 def guest_key(website_id: int | None, email: str, first_name: str, last_name: str, split_by_name: bool) -> str:
-    """The identity of a guest customer: email per website, plus the name for shared emails."""
-    key = f"{website_id or 0}|{email.lower()}"
+    """The identity of a guest customer: email per website, plus the name for shared emails.
+
+    Hashed, so that however long the email and names are, the key fits its column.
+    """
+    identity = f"{website_id or 0}|{email.lower()}"
     if split_by_name:
-        key += f"|{first_name.lower()}|{last_name.lower()}"
-    return key
+        identity += f"|{first_name.lower()}|{last_name.lower()}"
+    return hashlib.sha1(identity.encode(), usedforsecurity=False).hexdigest()
 
 
 def guest_customer(order: Mapped, key: str) -> Mapped:

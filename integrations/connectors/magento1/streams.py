@@ -242,6 +242,7 @@ def link_guest_orders(integration, orders: list[Mapped], keys_to_pk: dict) -> No
     guest customer is created, one per email and website (and per full name for the emails listed
     in 'Split by Full Name').
     """
+    keys_to_pk = keys_to_pk or {}
     orders = [o for o in orders if o.fields["customer_email"] and o.key in keys_to_pk]
     if not orders:
         return
