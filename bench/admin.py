@@ -1,0 +1,292 @@
+"""Admin: response times of the change lists and the progress page with 1,000,000 orders.
+
+The tables are filled with SQL (`INSERT ... SELECT generate_series`, with every NOT NULL column and
+foreign key set: websites, stores, groups, customers), until they hold the wanted number of orders
+(and a quarter as many customers), then VACUUM ANALYZE, as autovacuum would leave a table that big.
+A logged-in superuser then requests each page with Django's test client, in this process (the whole
+middleware, view and template stack, no HTTP): 1 warm-up request, 30 timed, 1 more counting the SQL
+queries and the slowest one. Target: median under 200 ms, and no full-table COUNT on every view.
+"""
+
+from __future__ import annotations
+
+import datetime
+import time
+from typing import TYPE_CHECKING, Any
+
+from bench import common
+
+if TYPE_CHECKING:
+    from bench.__main__ import Context
+
+REQUESTS = 30
+TARGET_MS = 200
+SLOW_QUERY_MS = 20  # queries at least this slow are shown under the table
+FIRST_NAMES = "Anna Ben Clara David Emma Felix Greta Hugo Ines Jonas Klara Leon Mia Noah Olga Paul Rosa Sam Tina Uwe"
+LAST_NAMES = "Adams Baker Clark Davis Evans Fischer Garcia Hansen Ito Jones Kowalski Lopez Meyer Novak Olsen Petrov"
+# 20 draws: complete 50 %, processing 15 %, pending, canceled and closed 10 % each, holded 5 %.
+STATUSES = ["complete"] * 10 + ["processing"] * 3 + ["pending"] * 2 + ["canceled"] * 2 + ["closed"] * 2 + ["holded"]
+
+CUSTOMERS_SQL = """
+INSERT INTO channels_customer (
+    integration_id, remote_id, sync_hash, synced_at, is_guest, guest_key, email, prefix, first_name, middle_name,
+    last_name, suffix, birthday, gender, vat, created_in, confirmed, remote_created_at, remote_updated_at,
+    website_id, store_id, group_id)
+SELECT %(integration)s,
+       CASE WHEN g %% 4 = 0 THEN NULL ELSE g END,
+       md5(g::text), now(),
+       g %% 4 = 0,
+       CASE WHEN g %% 4 = 0 THEN 'guest|' || g ELSE NULL END,
+       lower(first) || '.' || lower(last) || g || '@' || (ARRAY['example.com', 'mail.test', 'shop.test'])[1 + g %% 3],
+       '', first, '', last, '',
+       date '1950-01-01' + (g * 37) %% 20000,
+       (ARRAY['male', 'female', ''])[1 + g %% 3],
+       '', 'Default Store View', true,
+       created, created + ((g * 13) %% 400) * interval '1 day',
+       (%(websites)s::bigint[])[1 + g %% 3], (%(stores)s::bigint[])[1 + g %% 6], (%(groups)s::bigint[])[1 + g %% 4]
+FROM generate_series(1, %(count)s) AS g,
+     LATERAL (SELECT (%(first)s::text[])[1 + (g * 7) %% 20] AS first,
+                     (%(last)s::text[])[1 + (g * 11) %% 16] AS last,
+                     timestamptz '2019-01-01 00:00:00+00' + interval '1 second'
+                         * (g::float8 / %(count)s * 220000000 + (g::bigint * 7919) %% 86400) AS created
+     ) AS v
+"""
+
+ORDERS_SQL = """
+INSERT INTO channels_order (
+    integration_id, remote_id, sync_hash, synced_at, increment_id, customer_remote_id, is_guest, customer_email,
+    customer_first_name, customer_last_name, status, state, currency, subtotal, shipping_amount, shipping_method,
+    tax_amount, discount_amount, grand_total, total_paid, total_invoiced, total_refunded, total_canceled,
+    payment_method, payment_details, coupon_code, remote_ip, gift_message, store_name, quote_remote_id, is_virtual,
+    remote_created_at, remote_updated_at, customer_id, store_id, website_id)
+SELECT %(integration)s, g, md5(g::text), now(),
+       (100000000 + g)::text,
+       c.remote_id, c.is_guest, c.email, c.first_name, c.last_name,
+       v.status,
+       CASE v.status WHEN 'pending' THEN 'new' ELSE v.status END,
+       (ARRAY['USD', 'EUR', 'GBP'])[1 + g %% 3],
+       v.subtotal, 5.0000, 'flatrate_flatrate', round(v.subtotal * 0.19, 4), 0, v.subtotal * 1.19 + 5,
+       CASE WHEN v.status IN ('complete', 'closed', 'processing') THEN v.subtotal * 1.19 + 5 END,
+       CASE WHEN v.status IN ('complete', 'closed') THEN v.subtotal * 1.19 + 5 END,
+       CASE WHEN v.status = 'closed' THEN v.subtotal * 1.19 + 5 END,
+       CASE WHEN v.status = 'canceled' THEN v.subtotal * 1.19 + 5 END,
+       (ARRAY['checkmo', 'ccsave', 'paypal_express'])[1 + g %% 3],
+       '{"method": "checkmo"}'::jsonb,
+       CASE WHEN g %% 10 = 0 THEN 'WELCOME10' ELSE '' END,
+       '10.0.' || (g %% 250) || '.' || (g %% 200 + 1), '',
+       E'Main Website\\nMain Website Store\\nDefault Store View', g + 500000, false,
+       v.created, v.created + ((g * 17) %% 30) * interval '1 day',
+       c.id, c.store_id, c.website_id
+FROM generate_series(1, %(count)s) AS g
+     JOIN channels_customer AS c ON c.id = %(first_customer)s + (g::bigint * 7919) %% %(customers)s,
+     LATERAL (SELECT (%(statuses)s::text[])[1 + (g * 31) %% 20] AS status,
+                     ((g::bigint * 7717) %% 50000) / 100.0 + 5 AS subtotal,
+                     timestamptz '2019-01-01 00:00:00+00' + interval '1 second'
+                         * (g::float8 / %(count)s * 220000000 + (g::bigint * 104729) %% 86400) AS created
+     ) AS v
+"""
+
+
+def populate(orders: int, customers: int) -> dict[str, Any]:
+    """Fill the tables up to `orders` orders and `customers` customers, for a new integration."""
+    from django.db import connection, transaction
+
+    from channels.models import Customer, CustomerGroup, Order, Store, Website
+
+    started = time.monotonic()
+    integration = common.create_integration("Bench admin", "http://127.0.0.1:9/api/v2_soap/?wsdl=1")
+    websites = Website.objects.bulk_create(
+        Website(integration=integration, remote_id=i, code=f"web{i}", name=f"Website {i}") for i in (1, 2, 3)
+    )
+    stores = Store.objects.bulk_create(
+        Store(integration=integration, remote_id=i, code=f"store{i}", name=f"Store {i}", website=websites[i % 3])
+        for i in range(1, 7)
+    )
+    groups = CustomerGroup.objects.bulk_create(
+        CustomerGroup(integration=integration, remote_id=i, name=name)
+        for i, name in enumerate(("NOT LOGGED IN", "General", "Wholesale", "Retailer"))
+    )
+    new_customers = max(0, customers - Customer.objects.count())
+    new_orders = max(0, orders - Order.objects.count())
+    with transaction.atomic(), connection.cursor() as cursor:
+        common.log(f"admin: inserting {new_customers:,} customers")
+        cursor.execute(
+            CUSTOMERS_SQL,
+            {
+                "integration": integration.pk,
+                "count": max(new_customers, 1),
+                "websites": [w.pk for w in websites],
+                "stores": [s.pk for s in stores],
+                "groups": [g.pk for g in groups],
+                "first": FIRST_NAMES.split(),
+                "last": LAST_NAMES.split(),
+            },
+        )
+        # One INSERT from one sequence with no other writer: the new ids are consecutive.
+        cursor.execute("SELECT min(id), count(*) FROM channels_customer WHERE integration_id = %s", [integration.pk])
+        first_customer, count = cursor.fetchone()
+        common.log(f"admin: inserting {new_orders:,} orders")
+        if new_orders:
+            cursor.execute(
+                ORDERS_SQL,
+                {
+                    "integration": integration.pk,
+                    "count": new_orders,
+                    "first_customer": first_customer,
+                    "customers": count,
+                    "statuses": STATUSES,
+                },
+            )
+    common.log("admin: VACUUM ANALYZE")
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE channels_customer")
+        cursor.execute("VACUUM ANALYZE channels_order")
+        cursor.execute("SELECT pg_size_pretty(pg_total_relation_size('channels_order'))")
+        order_size = cursor.fetchone()[0]
+    return {
+        "integration": integration,
+        "orders": Order.objects.count(),
+        "customers": Customer.objects.count(),
+        "orders_size": order_size,
+        "seconds": time.monotonic() - started,
+    }
+
+
+def sample_run(integration) -> int:
+    """A finished run with its per-entity rows, a log and some quarantined records, for the progress page."""
+    from django.utils import timezone
+
+    from integrations.models import QuarantinedRecord, SyncRun, SyncRunEntity
+
+    now = timezone.now()
+    run = SyncRun.objects.create(
+        integration=integration,
+        status=SyncRun.Status.SUCCEEDED,
+        trigger=SyncRun.Trigger.CLI,
+        progress=100.0,
+        started_at=now - datetime.timedelta(minutes=20),
+        finished_at=now,
+        heartbeat_at=now,
+        message="Stats: read [1250010], created [1250000], updated [0], skipped [0], failed [20]",
+        log="".join(f"2025-01-01 00:{i:02d}:00 oroOrderList: HTTP 503; retrying in 1 s\n" for i in range(60)),
+    )
+    for position, (entity, read) in enumerate(
+        (("websites", 3), ("stores", 6), ("customer_groups", 4), ("customers", 250_000), ("orders", 1_000_000))
+    ):
+        SyncRunEntity.objects.create(
+            run=run,
+            entity=entity,
+            position=position,
+            status=SyncRunEntity.Status.SUCCEEDED,
+            read=read,
+            created=read,
+            total=read,
+            started_at=now,
+            finished_at=now,
+        )
+    QuarantinedRecord.objects.bulk_create(
+        QuarantinedRecord(
+            integration=integration,
+            run=run,
+            entity="orders",
+            remote_id=str(i),
+            reason="Invalid email address: 'john doe@example'",
+            payload={"order_id": str(i), "customer_email": "john doe@example", "items": [{"sku": "X"}] * 3},
+        )
+        for i in range(20)
+    )
+    return run.pk
+
+
+def measure(client, url: str) -> dict[str, Any]:
+    """1 warm-up request, REQUESTS timed ones, then one counting the queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    response = client.get(url)
+    if response.status_code != 200:
+        raise RuntimeError(f"{url} answered HTTP {response.status_code}")
+    timings = []
+    for _ in range(REQUESTS):
+        started = time.perf_counter()
+        response = client.get(url)
+        timings.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, url
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    slowest = max(queries.captured_queries, key=lambda q: float(q["time"]), default={"time": "0", "sql": ""})
+    return {
+        "median_ms": common.median(timings),
+        "p95_ms": common.percentile(timings, 0.95),
+        "queries": len(queries.captured_queries),
+        "slowest_query_ms": float(slowest["time"]) * 1000,
+        "slowest_query": slowest["sql"][:300],
+        "counts": sum("COUNT(" in q["sql"].upper() for q in queries.captured_queries),
+    }
+
+
+def run(context: Context) -> dict[str, Any]:
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from channels.models import Customer, Order
+
+    orders = context.sizes.admin_orders
+    data = populate(orders, orders // 4)
+    common.log(
+        f"admin: {data['orders']:,} orders ({data['orders_size']}), {data['customers']:,} customers "
+        f"in {data['seconds']:.0f} s"
+    )
+    integration = data["integration"]
+    run_id = sample_run(integration)
+    user = get_user_model().objects.create_superuser("bench-admin", "bench@example.com", "bench-password-1")
+    client = Client()
+    client.force_login(user)
+    customer = Customer.objects.filter(integration=integration, is_guest=False).order_by("pk")[1000]
+    order = Order.objects.filter(integration=integration).order_by("pk")[1000]
+    pages = [
+        ("orders: change list", "/admin/channels/order/"),
+        ("orders: status = complete", "/admin/channels/order/?status__exact=complete"),
+        ("orders: search an email", f"/admin/channels/order/?q={customer.email}"),
+        ("orders: change list, page 1,000", "/admin/channels/order/?p=1000"),
+        ("customers: change list", "/admin/channels/customer/"),
+        ("customers: search an email", f"/admin/channels/customer/?q={customer.email}"),
+        ("order page", f"/admin/channels/order/{order.pk}/change/"),
+        ("customer page", f"/admin/channels/customer/{customer.pk}/change/"),
+        ("sync run: progress page", f"/admin/integrations/syncrun/{run_id}/change/"),
+        ("sync run: status JSON", f"/admin/integrations/syncrun/{run_id}/status/"),
+    ]
+    results = {}
+    for label, url in pages:
+        common.log(f"admin: {label}")
+        results[label] = {"url": url, **measure(client, url)}
+    common.table(
+        f"Admin with {data['orders']:,} orders and {data['customers']:,} customers ({REQUESTS} requests a page)",
+        ["page", "median ms", "p95 ms", "SQL queries", "COUNTs", "slowest query ms"],
+        [
+            [
+                label,
+                common.number(r["median_ms"], 1),
+                common.number(r["p95_ms"], 1),
+                r["queries"],
+                r["counts"],
+                common.number(r["slowest_query_ms"], 1),
+            ]
+            for label, r in results.items()
+        ],
+        notes=[
+            f"target: median under {TARGET_MS} ms. In-process test client, superuser; DJANGO_DEBUG=0. "
+            f"Filled in {data['seconds']:.0f} s; channels_order takes {data['orders_size']}.",
+            *(
+                f"- {label}: slowest query ({r['slowest_query_ms']:.0f} ms): `{r['slowest_query'][:160]}...`"
+                for label, r in results.items()
+                if r["slowest_query_ms"] >= SLOW_QUERY_MS
+            ),
+        ],
+    )
+    return {
+        "orders": data["orders"],
+        "customers": data["customers"],
+        "fill_seconds": data["seconds"],
+        "pages": results,
+    }

@@ -1,0 +1,157 @@
+"""Initial sync throughput: a first sync end to end, beside the floor measured in the same run.
+
+End to end is a real sync run: `sync_schedule` (what `integration_sync ID` calls) enqueues it, one
+`rqworker default sync` process runs it against the simulator in bridge mode (pages of 100), and the
+time runs from the enqueue to the run's `finished_at`. Records are customers + orders read.
+
+The floor is what no sync can beat on this machine with this transport: the same keyset pages
+(`oroCustomerList` / `oroOrderList`, `updated_at` from/to plus `id gt` the last id, 100 a page),
+read and parsed by the same zeep client (`MagentoSoapClient`), each page written with one INSERT of
+its raw records into a scratch table (no mapping, no upsert, no checkpoint), one transaction a page.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import time
+from typing import TYPE_CHECKING, Any
+
+from bench import common
+
+if TYPE_CHECKING:
+    from bench.__main__ import Context
+
+PAGE_SIZE = 100
+FLOOR_TABLE = "bench_floor"
+ENTITIES = (("customers", "oroCustomerList", "customer_id"), ("orders", "oroOrderList", "order_id"))
+
+
+def measure_floor(sim: common.Simulator, cpu_roots: dict[str, int]) -> dict[str, Any]:
+    """Read every customer and order page with zeep and INSERT each page; records per second."""
+    from django.db import connection
+
+    from integrations.connectors.magento1.streams import complex_filter
+    from integrations.connectors.magento1.transport import MagentoSoapClient
+    from integrations.engine.windows import format_remote
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {FLOOR_TABLE}")
+        cursor.execute(f"CREATE TABLE {FLOOR_TABLE} (entity text NOT NULL, remote_id bigint NOT NULL, payload jsonb)")
+    since = format_remote(datetime.datetime.combine(common.SYNC_START, datetime.time(), tzinfo=datetime.UTC))
+    counts: dict[str, int] = {}
+    seconds: dict[str, float] = {}
+    # The bench process alone: the simulators and the worker are its children.
+    cpu = common.CpuMeter({"bench (floor loop)": os.getpid(), **cpu_roots}, alone=("bench (floor loop)",)).start()
+    started = time.monotonic()
+    try:
+        # Loading the WSDL and logging in are inside the timing, as they are in a sync run.
+        client = MagentoSoapClient(
+            wsdl_url=sim.wsdl_url, api_user=common.API_USER, api_key=common.API_KEY, retry_delays=()
+        )
+        client.login()
+        until = format_remote(client.server_now)
+        for entity, operation, id_field in ENTITIES:
+            entity_started, after_id, read = time.monotonic(), 0, 0
+            while True:
+                conditions = [("updated_at", "from", since), ("updated_at", "to", until)]
+                if after_id:
+                    conditions.append((id_field, "gt", str(after_id)))
+                pager = {"page": "1", "pageSize": str(PAGE_SIZE)}
+                records = client.call(operation, complex_filter(*conditions), pager) or []
+                if not records:
+                    break
+                _insert_page(entity, id_field, records)
+                after_id = max(int(r[id_field]) for r in records)
+                read += len(records)
+            counts[entity] = read
+            seconds[entity] = time.monotonic() - entity_started
+        client.end_session()
+        total = time.monotonic() - started
+    finally:
+        cpu.stop()
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {FLOOR_TABLE}")
+    records = sum(counts.values())
+    return {
+        "counts": counts,
+        "entity_seconds": seconds,
+        "records": records,
+        "seconds": total,
+        "rate": records / total,
+        "cpu": {k: round(v, 1) for k, v in cpu.seconds.items()},
+        "cpu_share": {k: round(v, 2) for k, v in cpu.utilisation().items()},
+    }
+
+
+def _insert_page(entity: str, id_field: str, records: list[dict[str, Any]]) -> None:
+    """One multi-row INSERT (what `bulk_create` sends), committed on its own (autocommit)."""
+    from django.db import connection
+
+    values = ", ".join(["(%s, %s, %s::jsonb)"] * len(records))
+    params: list[Any] = []
+    for record in records:
+        params += [entity, int(record[id_field]), json.dumps(record, default=str)]
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {FLOOR_TABLE} (entity, remote_id, payload) VALUES {values}", params)
+
+
+def run(context: Context) -> dict[str, Any]:
+    sim, _, e2e = context.first_sync()
+    common.log("floor: the same pages with zeep and one INSERT a page")
+    floor = measure_floor(sim, {"simulator": sim.pid, "postgres": common.postgres_root() or 0})
+    records = e2e.count("customers", "orders")
+    e2e_rate = records / e2e.seconds
+    ratio = e2e_rate / floor["rate"]
+    rows = []
+    for entity, _, _ in ENTITIES:
+        read, seconds = e2e.count(entity), e2e.entities[entity]["seconds"]
+        floor_read, floor_seconds = floor["counts"][entity], floor["entity_seconds"][entity]
+        rows.append(_row(entity, read, seconds, floor_read, floor_seconds))
+    rows.append(_row("all (the run, enqueue to end)", records, e2e.seconds, floor["records"], floor["seconds"]))
+    common.table(
+        f"Initial sync: {context.sizes.customers:,} customers + {context.sizes.orders:,} orders, bridge, pages of 100",
+        ["records", "read", "end to end s", "end to end rec/s", "floor s", "floor rec/s", "ratio"],
+        rows,
+        notes=[
+            f"ratio: {ratio:.2f} (end to end / floor, all records; target >= 0.50)",
+            f"end to end: run {e2e.run_id} of one `rqworker default sync` process, {e2e.queue_seconds:.2f} s from "
+            "the enqueue to its start; per entity, the seconds of its stream in the run. Floor: the same pages "
+            "read with zeep (`MagentoSoapClient`) and one INSERT of raw JSON a page, in the same invocation.",
+        ],
+    )
+    groups = ["worker", "bench (floor loop)", "simulator", "postgres"]
+    common.table(
+        "Where the CPU went (seconds of CPU; in brackets, cores kept busy on average)",
+        ["measure", "wall s", *groups],
+        [
+            ["end to end", common.number(e2e.seconds, 1), *(_cpu(e2e.cpu, e2e.cpu_share, g) for g in groups)],
+            ["floor", common.number(floor["seconds"], 1), *(_cpu(floor["cpu"], floor["cpu_share"], g) for g in groups)],
+        ],
+        notes=["worker = the rqworker process and its work horse; postgres = the postmaster and its backends."],
+    )
+    return {
+        "end_to_end": {**e2e.as_dict(), "records": records, "rate": e2e_rate},
+        "floor": floor,
+        "ratio": ratio,
+    }
+
+
+def _row(label: str, read: int, seconds: float, floor_read: int, floor_seconds: float) -> list[str]:
+    rate, floor_rate = read / seconds, floor_read / floor_seconds
+    return [
+        label,
+        common.number(read),
+        common.number(seconds, 1),
+        common.number(rate),
+        common.number(floor_seconds, 1),
+        common.number(floor_rate),
+        f"{rate / floor_rate:.2f}",
+    ]
+
+
+def _cpu(seconds: dict[str, float], share: dict[str, float], group: str) -> str:
+    if group not in seconds:
+        return "-"
+    return f"{seconds[group]:,.1f} ({share[group]:.2f})"
