@@ -132,7 +132,7 @@ def _describe(machine: dict[str, str], sizes: Sizes, selected: tuple[str, ...]) 
         f"## oroint benchmarks: {', '.join(selected)}\n\n"
         f"- machine: {machine['cpus']} CPUs ({machine['cpu']}), {machine['memory']} RAM, Linux {machine['kernel']}, "
         f"load {machine['load']}\n"
-        f"- Python {machine['python']}, PostgreSQL {machine['postgresql']}; {machine['date']}\n"
+        f"- Python {machine['python']}, PostgreSQL {machine['postgresql']}; {machine['date']}; code {machine['code']}\n"
         f"- sizes: {sizes.customers:,} customers, {sizes.orders:,} orders; admin {sizes.admin_orders:,} orders"
         f"{' (--quick)' if sizes.quick else ''}\n"
     )

@@ -528,6 +528,7 @@ def machine() -> dict[str, str]:
         cursor.execute("SHOW server_version")
         postgres = cursor.fetchone()[0]
     return {
+        "code": code_version(),
         "cpus": str(os.cpu_count()),
         "cpu": cpu,
         "memory": f"{total_kb / 1024 / 1024:.1f} GiB",
@@ -537,3 +538,22 @@ def machine() -> dict[str, str]:
         "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "load": " ".join(f"{x:.2f}" for x in os.getloadavg()),
     }
+
+
+def code_version() -> str:
+    """The commit measured, with the files changed since when the working tree is dirty."""
+    try:
+        commit = subprocess.run(
+            ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True
+        ).stdout.strip()
+        changed = subprocess.run(
+            ["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.split("\n")
+    except (OSError, subprocess.CalledProcessError):
+        # A copy without .git (`git archive`): the caller may say which commit it is.
+        return os.environ.get("OROINT_BENCH_COMMIT", "unknown")
+    files = [line[3:] for line in changed if line.strip()]
+    return f"{commit} + uncommitted changes to {', '.join(files)}" if files else commit
