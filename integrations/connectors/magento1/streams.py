@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.db.models import OuterRef, Subquery
 
 from channels.models import Customer, CustomerAddress, CustomerGroup, Order, OrderAddress, OrderItem, Store, Website
 from integrations.connectors.base import Stream
@@ -189,11 +190,16 @@ class CustomerStream(IncrementalStream):
         return mappers.customer(raw)
 
     def after_write(self, integration_id: int, mapped: list[Mapped], keys_to_pk: dict) -> None:
-        # Orders read before their customer existed locally are linked now.
-        for remote_id, pk in keys_to_pk.items():
-            Order.objects.filter(
-                integration_id=integration_id, customer_remote_id=remote_id, customer__isnull=True
-            ).update(customer_id=pk)
+        # Orders read before their customer existed locally are linked now, in one statement.
+        Order.objects.filter(
+            integration_id=integration_id, customer_remote_id__in=list(keys_to_pk), customer__isnull=True
+        ).update(
+            customer_id=Subquery(
+                Customer.objects.filter(
+                    integration_id=integration_id, remote_id=OuterRef("customer_remote_id")
+                ).values("pk")[:1]
+            )
+        )
 
 
 class OrderStream(IncrementalStream):
@@ -285,11 +291,10 @@ def link_guest_orders(integration, orders: list[Mapped], keys_to_pk: dict) -> No
         )
         for order_pk, key in order_guest.items():
             order_customer[order_pk] = guest_pks[key]
-    by_customer: dict[int, list[int]] = {}
-    for order_pk, customer_pk in order_customer.items():
-        by_customer.setdefault(customer_pk, []).append(order_pk)
-    for customer_pk, order_pks in by_customer.items():
-        Order.objects.filter(pk__in=order_pks).update(customer_id=customer_pk)
+    Order.objects.bulk_update(
+        [Order(pk=order_pk, customer_id=customer_pk) for order_pk, customer_pk in order_customer.items()],
+        ["customer"],
+    )
 
 
 def _case_variants(orders: list[Mapped]) -> list[str]:
