@@ -10,6 +10,15 @@ from integrations import permissions, services
 from integrations.models import QuarantinedRecord, SyncRun
 
 
+def checkpoint_text(state: dict) -> str:
+    """A checkpoint as an admin reads it: how far the entity has been read."""
+    if not state:
+        return ""
+    if state.get("until"):
+        return f"window {state['since']} – {state['until']}, after id {state.get('after_id') or 0}"
+    return f"complete; next run from {state['since']}" if state.get("since") else ""
+
+
 def run_status(run: SyncRun) -> dict:
     """What the progress page shows, for its polling script."""
     return {
@@ -23,7 +32,13 @@ def run_status(run: SyncRun) -> dict:
         "started_at": run.started_at.isoformat() if run.started_at else None,
         "finished_at": run.finished_at.isoformat() if run.finished_at else None,
         "entities": [
-            {**e.as_stats(), "entity": e.entity, "status": e.get_status_display(), "message": e.message}
+            {
+                **e.as_stats(),
+                "entity": e.entity,
+                "status": e.get_status_display(),
+                "message": e.message,
+                "checkpoint": checkpoint_text(e.checkpoint),
+            }
             for e in run.entities.all()
         ],
         "quarantined": run.quarantined.count(),

@@ -154,3 +154,16 @@ def test_cancel_from_the_progress_page(admin_client, rq):
     admin_client.post(reverse("admin:integrations_syncrun_cancel", args=[run.pk]))
     run.refresh_from_db()
     assert run.status == SyncRun.Status.CANCELED
+
+
+def test_progress_shows_the_checkpoint_each_entity_reached(admin_client):
+    from integrations.models import SyncRunEntity
+
+    run = SyncRun.objects.create(integration=magento_integration(), status=SyncRun.Status.SUCCEEDED)
+    SyncRunEntity.objects.create(
+        run=run, entity="orders", read=5, checkpoint={"since": "2026-11-29 10:00:00", "until": None, "after_id": None}
+    )
+    status = admin_client.get(reverse("admin:integrations_syncrun_status", args=[run.pk])).json()
+    assert status["entities"][0]["checkpoint"] == "complete; next run from 2026-11-29 10:00:00"
+    page = admin_client.get(reverse("admin:integrations_syncrun_change", args=[run.pk])).content.decode()
+    assert "complete; next run from 2026-11-29 10:00:00" in page

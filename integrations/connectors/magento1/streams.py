@@ -195,9 +195,9 @@ class CustomerStream(IncrementalStream):
             integration_id=integration_id, customer_remote_id__in=list(keys_to_pk), customer__isnull=True
         ).update(
             customer_id=Subquery(
-                Customer.objects.filter(
-                    integration_id=integration_id, remote_id=OuterRef("customer_remote_id")
-                ).values("pk")[:1]
+                Customer.objects.filter(integration_id=integration_id, remote_id=OuterRef("customer_remote_id")).values(
+                    "pk"
+                )[:1]
             )
         )
 
