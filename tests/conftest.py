@@ -224,3 +224,32 @@ def magento(tmp_path):
             sim.process.wait(10)
         except subprocess.TimeoutExpired:
             sim.process.kill()
+
+
+@pytest.fixture
+def http_server():
+    """Local HTTP servers answering every GET with a given body: `url = http_server(body, type)`."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    servers = []
+
+    def serve(body: bytes, content_type: str = "text/html") -> str:
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                self.send_response(200)
+                self.send_header("Content-Type", content_type)
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_port}/api/v2_soap/?wsdl=1"
+
+    yield serve
+    for server in servers:
+        server.shutdown()

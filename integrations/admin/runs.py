@@ -15,7 +15,7 @@ def checkpoint_text(state: dict) -> str:
     if not state:
         return ""
     if state.get("until"):
-        return f"window {state['since']} – {state['until']}, after id {state.get('after_id') or 0}"
+        return f"window {state['since']} to {state['until']}, after id {state.get('after_id') or 0}"
     return f"complete; next run from {state['since']}" if state.get("since") else ""
 
 
@@ -46,14 +46,8 @@ def run_status(run: SyncRun) -> dict:
     }
 
 
-@admin.register(SyncRun)
-class SyncRunAdmin(admin.ModelAdmin):
-    change_form_template = "admin/integrations/syncrun/progress.html"
-    list_display = ["__str__", "integration", "status", "trigger", "progress", "created_at", "finished_at"]
-    list_filter = ["status", "trigger", "integration"]
-    list_select_related = ["integration"]
-    date_hierarchy = "created_at"
-    show_full_result_count = False
+class OfVisibleIntegrations:
+    """Rows that belong to an integration: seen by whoever may view it, never added or edited here."""
 
     def get_queryset(self, request):
         visible = permissions.integrations_for(request.user, "view")
@@ -72,6 +66,16 @@ class SyncRunAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
+
+
+@admin.register(SyncRun)
+class SyncRunAdmin(OfVisibleIntegrations, admin.ModelAdmin):
+    change_form_template = "admin/integrations/syncrun/progress.html"
+    list_display = ["__str__", "integration", "status", "trigger", "progress", "created_at", "finished_at"]
+    list_filter = ["status", "trigger", "integration"]
+    list_select_related = ["integration"]
+    date_hierarchy = "created_at"
+    show_full_result_count = False
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
@@ -136,31 +140,13 @@ class SyncRunAdmin(admin.ModelAdmin):
 
 
 @admin.register(QuarantinedRecord)
-class QuarantinedRecordAdmin(admin.ModelAdmin):
+class QuarantinedRecordAdmin(OfVisibleIntegrations, admin.ModelAdmin):
     list_display = ["entity", "remote_id", "integration", "reason", "run", "created_at", "resolved_at"]
     list_filter = ["entity", "integration", ("resolved_at", admin.EmptyFieldListFilter)]
     actions = ["retry"]
     search_fields = ["remote_id", "reason"]
     list_select_related = ["integration", "run"]
     readonly_fields = ["integration", "run", "entity", "remote_id", "reason", "payload", "created_at", "resolved_at"]
-
-    def get_queryset(self, request):
-        visible = permissions.integrations_for(request.user, "view")
-        return super().get_queryset(request).filter(integration__in=visible)
-
-    def has_module_permission(self, request) -> bool:
-        return permissions.may_any(request.user, "view")
-
-    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
-        if obj is None:
-            return permissions.may_any(request.user, "view")
-        return permissions.may(request.user, "view", obj.integration)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
     @admin.action(description="Retry the selected records (read them again from the store)")
     def retry(self, request: HttpRequest, queryset) -> None:

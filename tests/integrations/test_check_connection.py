@@ -1,8 +1,6 @@
 """Check Connection says exactly what is wrong: unreachable, timeout, not Magento, access denied."""
 
 import socket
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -22,32 +20,6 @@ def check(url: str, **options):
     assert record.status == ("succeeded" if result.ok else "failed")
     assert record.message == result.message
     return result
-
-
-@pytest.fixture
-def http_server():
-    """A local HTTP server answering every GET with the given body."""
-    servers = []
-
-    def serve(body: bytes, content_type: str = "text/html"):
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):
-                self.send_response(200)
-                self.send_header("Content-Type", content_type)
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args):
-                pass
-
-        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
-        return f"http://127.0.0.1:{server.server_port}/api/v2_soap/?wsdl=1"
-
-    yield serve
-    for server in servers:
-        server.shutdown()
 
 
 def test_host_unreachable():

@@ -13,52 +13,23 @@ pytestmark = pytest.mark.django_db(transaction=True)
 SECRET = "very-s3cret-api-key-value"
 
 
-@pytest.fixture
-def http_wsdl(tmp_path):
-    """Serve a given document as a WSDL from a local HTTP server."""
-    import threading
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-    servers = []
-
-    def serve(body: bytes) -> str:
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):
-                self.send_response(200)
-                self.send_header("Content-Type", "text/xml")
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args):
-                pass
-
-        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
-        return f"http://127.0.0.1:{server.server_port}/api/v2_soap/?wsdl=1"
-
-    yield serve
-    for server in servers:
-        server.shutdown()
-
-
-def test_a_wsdl_with_entities_is_refused(http_wsdl, tmp_path):
+def test_a_wsdl_with_entities_is_refused(http_server, tmp_path):
     secret_file = tmp_path / "secret.txt"
     secret_file.write_text("root:x:0:0")
     body = f"""<?xml version="1.0"?>
 <!DOCTYPE definitions [<!ENTITY leak SYSTEM "file://{secret_file}">]>
 <definitions xmlns="http://schemas.xmlsoap.org/wsdl/" name="&leak;" targetNamespace="urn:Magento"/>""".encode()
-    result = integration_check_connection(integration=magento_integration(url=http_wsdl(body)))
+    result = integration_check_connection(integration=magento_integration(url=http_server(body, "text/xml")))
     assert not result.ok
     assert "root:x" not in result.message
 
 
-def test_a_wsdl_importing_another_document_is_refused(http_wsdl):
+def test_a_wsdl_importing_another_document_is_refused(http_server):
     body = b"""<?xml version="1.0"?>
 <definitions xmlns="http://schemas.xmlsoap.org/wsdl/" targetNamespace="urn:Magento">
   <import namespace="urn:x" location="http://169.254.169.254/latest/meta-data/"/>
 </definitions>"""
-    result = integration_check_connection(integration=magento_integration(url=http_wsdl(body)))
+    result = integration_check_connection(integration=magento_integration(url=http_server(body, "text/xml")))
     assert not result.ok
     assert "Refused to load the WSDL" in result.message
 
