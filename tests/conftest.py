@@ -253,3 +253,12 @@ def http_server():
     yield serve
     for server in servers:
         server.shutdown()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Cached lookups (such as the order status filter's) must not leak from one test to another."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

@@ -484,3 +484,21 @@ def test_row_estimate_is_unknown_on_sqlite_and_read_on_postgresql(ann_shop):
         assert estimate is None or estimate >= 0
     else:
         assert estimate is None
+
+
+def test_search_indexes_exist_where_the_database_has_them():
+    """On PostgreSQL the admin's substring searches are served by trigram indexes (migration 0004)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT indexname FROM pg_indexes WHERE indexname LIKE '%%trgm'")
+        else:
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE '%trgm'")
+        names = {row[0] for row in cursor.fetchall()}
+    expected = {
+        "channels_order_increment_id_trgm",
+        "channels_order_customer_email_trgm",
+        "channels_customer_email_trgm",
+    }
+    assert expected <= names if connection.vendor == "postgresql" else not names
