@@ -60,6 +60,7 @@ def redis_url():
     if process is not None:
         process.terminate()
         process.wait(5)
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 @pytest.fixture

@@ -93,21 +93,27 @@ def upsert_batch(
         values = {name: record.fields.get(name, _default(model, name)) for name in update_fields}
         values.update({key_field: record.key, "sync_hash": hashes[record.key], "synced_at": now})
         objs.append(model(integration_id=integration_id, **values))
+    # ON CONFLICT ... DO UPDATE ... RETURNING: PostgreSQL and SQLite (>= 3.35) hand back the primary
+    # key of every row, inserted or updated.
     model.objects.bulk_create(
         objs,
         update_conflicts=True,
         unique_fields=["integration", key_field],
         update_fields=update_fields,
     )
-    pks = dict(
-        model.objects.filter(
-            integration_id=integration_id, **{f"{key_field}__in": [r.key for r in changed]}
-        ).values_list(key_field, "pk")
-    )
+    pks = {getattr(obj, key_field): obj.pk for obj in objs}
+    if None in pks.values():  # a database that does not return keys: ask for them
+        pks = dict(
+            model.objects.filter(
+                integration_id=integration_id, **{f"{key_field}__in": [r.key for r in changed]}
+            ).values_list(key_field, "pk")
+        )
     result.keys_to_pk = pks
+    # Children of every written row are replaced, created ones too: a row another writer inserted
+    # since our read (a quarantine retry beside a sync) may already have some.
+    parents = list(pks.values())
     for name, spec in children.items():
-        parent_ids = [pks[r.key] for r in changed]
-        spec.model.objects.filter(**{f"{spec.parent_field}__in": parent_ids}).delete()
+        spec.model.objects.filter(**{f"{spec.parent_field}__in": parents}).delete()
         spec.model.objects.bulk_create(
             [
                 spec.model(**{f"{spec.parent_field}_id": pks[r.key]}, **row)
