@@ -33,11 +33,17 @@ class RunCanceled(Exception):
     """The run was canceled (or taken over) while it ran."""
 
 
+LOG_LIMIT = 100_000  # characters of a run's log kept; a flapping store must not grow a row forever
+
+
 def run_log(run_id: int, line: str) -> None:
     """Append a timestamped line to the run's log (outside any page transaction)."""
     stamp = timezone.now().strftime("%Y-%m-%d %H:%M:%S")
     run = SyncRun.objects.only("log").get(pk=run_id)
-    SyncRun.objects.filter(pk=run_id).update(log=f"{run.log}{stamp} {line}\n")
+    log = f"{run.log}{stamp} {line}\n"
+    if len(log) > LOG_LIMIT:
+        log = "(earlier lines dropped)\n" + log[-LOG_LIMIT:].split("\n", 1)[-1]
+    SyncRun.objects.filter(pk=run_id).update(log=log)
     logger.info("run %s: %s", run_id, line)
 
 
