@@ -58,6 +58,8 @@ class IntegrationForm(forms.ModelForm):
             "sync_start_date": "Records changed before this date are not synced. Once saved, it can only move earlier.",
             "website_id": "Run Check Connection to list the store's websites.",
             "default_owner": "Owner of the records this integration brings in.",
+            "wsi_mode": "Whether the store has WS-I compliance on. oroint reads stores with it off (RPC/encoded); "
+            "Check Connection says so when a store answers in WS-I mode.",
         }
 
     def __init__(self, *args, **kwargs):

@@ -86,3 +86,14 @@ def test_bridge_forced_on_a_native_store_is_refused(magento):
     result = check(sim.wsdl_url, mode="bridge")
     assert not result.ok
     assert "Oro Bridge extension not found" in result.message
+
+
+def test_a_ws_i_store_is_told_what_to_change(http_server):
+    from pathlib import Path
+
+    wsdl = (
+        Path(__file__).resolve().parents[2] / "integrations/simulators/magento1/wsdl/openmage-20.0.14-bridge-wsi.wsdl"
+    )
+    result = check(http_server(wsdl.read_bytes(), "text/xml"))
+    assert not result.ok
+    assert "WS-I Compliance" in result.message and "turn off" in result.message

@@ -13,6 +13,11 @@ from integrations.engine.errors import NotSupported, RemoteError
 from integrations.models import Integration
 
 REQUIRED_BRIDGE_VERSION = "1.2.0"
+WSI_NOT_SUPPORTED = (
+    "The store serves its WS-I compliant (document/literal) API, which oroint does not read yet. "
+    "In the Magento admin, turn off System > Configuration > Magento Core API > WS-I Compliance, "
+    "then run Check Connection again."
+)
 
 
 def _version_tuple(version: str) -> tuple[int, ...]:
@@ -91,6 +96,8 @@ class Magento1Connector(Connector):
     def check_connection(self) -> CheckResult:
         self.soap.retry_delays = ()  # as OroCRM: an admin waiting on a check wants the first answer
         try:
+            if self.soap.is_wsi:
+                return CheckResult(False, WSI_NOT_SUPPORTED)
             self.soap.login()
             ping = None if self.integration.mode == Integration.Mode.NATIVE else self.ping()
             if ping is None and self.integration.mode == Integration.Mode.BRIDGE:
@@ -125,6 +132,8 @@ class Magento1Connector(Connector):
         return CheckResult(True, message, details)
 
     def streams(self) -> list[Stream]:
+        if self.soap.is_wsi:
+            raise NotSupported(WSI_NOT_SUPPORTED)
         self.soap.login()
         return [
             streams.WebsiteStream(self),

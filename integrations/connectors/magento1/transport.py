@@ -196,6 +196,16 @@ class MagentoSoapClient:
         return self.operations_of(self.client)
 
     @property
+    def is_wsi(self) -> bool:
+        """Whether the store serves its WS-I compliant (document/literal) WSDL."""
+        for service in self.client.wsdl.services.values():
+            for port in service.ports.values():
+                login = port.binding._operations.get("login")
+                if login is not None:
+                    return login.style == "document"
+        return False
+
+    @property
     def server_now(self) -> datetime.datetime:
         return self.transport.server_date or datetime.datetime.now(datetime.UTC)
 
