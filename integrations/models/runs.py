@@ -18,9 +18,9 @@ class SyncRun(models.Model):
     ACTIVE = (Status.QUEUED, Status.RUNNING)
 
     class Trigger(models.TextChoices):
-        ADMIN = "admin", "Admin"
+        ADMIN = "admin", "Admin page"
         CLI = "cli", "Command line"
-        SCHEDULE = "schedule", "Schedule"
+        SCHEDULE = "schedule", "Scheduler"
         API = "api", "API"
 
     integration = models.ForeignKey("integrations.Integration", on_delete=models.CASCADE, related_name="runs")
