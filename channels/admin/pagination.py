@@ -33,6 +33,26 @@ class EstimatedCountPaginator(Paginator):
                 return estimate
         return super().count
 
+    def page(self, number):
+        """A page's rows, found by their ids first.
+
+        A deep page is an OFFSET: with the change list's joins in the same query, the database joins
+        every skipped row (page 1,000 of a million orders took 0.4 s). Reading the page's ids on the
+        narrow ordered index, then the rows of those ids with their joins, skips rows for free.
+        """
+        queryset = self.object_list
+        if not isinstance(queryset, QuerySet) or not queryset.ordered:
+            return super().page(number)
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        ids = list(queryset.values_list("pk", flat=True)[bottom:top])
+        position = {pk: index for index, pk in enumerate(ids)}
+        rows = sorted(queryset.filter(pk__in=ids), key=lambda row: position[row.pk])
+        return self._get_page(rows, number, self)
+
     @staticmethod
     def _is_whole_table(queryset: QuerySet) -> bool:
         query = queryset.query
