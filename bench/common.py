@@ -8,7 +8,6 @@ trap can stop it if this process dies first).
 from __future__ import annotations
 
 import datetime
-import json
 import os
 import platform
 import signal
@@ -23,6 +22,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from integrations.simulators.magento1.control import SimulatorControl
 
 ROOT = Path(__file__).resolve().parent.parent
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -120,7 +121,7 @@ def wait_for(predicate, timeout: float, what: str, interval: float = 0.1) -> Any
     raise RuntimeError(f"timed out after {timeout:g} s waiting for {what}")
 
 
-class Simulator(Process):
+class Simulator(Process, SimulatorControl):
     """`manage.py magento_simulator` in bridge mode, reached over HTTP like a real store."""
 
     def __init__(self, *, customers: int, orders: int, seed: int = 1, extra: Sequence[str] = ()) -> None:
@@ -131,7 +132,7 @@ class Simulator(Process):
             f"simulator-{customers}-{orders}-{self.port}",
             ["magento_simulator", *args, "--mode", "bridge", "--api-user", API_USER, "--api-key", API_KEY, *extra],
         )
-        self.url = f"http://127.0.0.1:{self.port}"
+        SimulatorControl.__init__(self, f"http://127.0.0.1:{self.port}")
         self.wsdl_url = f"{self.url}/api/v2_soap/?wsdl=1"
         self.soap_url = f"{self.url}/api.php?type=v2_soap"
         started = time.monotonic()
@@ -146,20 +147,6 @@ class Simulator(Process):
                 return answer.status == 200
         except OSError:
             return False
-
-    def stats(self) -> dict[str, Any]:
-        with urllib.request.urlopen(f"{self.url}/_sim/stats", timeout=30) as answer:
-            return json.load(answer)
-
-    def touch(self, entity: str, count: int) -> list[int]:
-        request = urllib.request.Request(
-            f"{self.url}/_sim/touch",
-            data=json.dumps({"entity": entity, "count": count}).encode(),
-            headers={"Content-Type": "application/json"},
-            method="POST",
-        )
-        with urllib.request.urlopen(request, timeout=60) as answer:
-            return json.load(answer)["ids"]
 
 
 class Worker(Process):

@@ -16,6 +16,8 @@ import pytest
 import redis
 from django.conf import settings
 
+from integrations.simulators.magento1.control import SimulatorControl
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -159,33 +161,13 @@ def wait_for(predicate, timeout: float = 60, interval: float = 0.2, message: str
     raise AssertionError(f"timed out after {timeout} s waiting for {message}")
 
 
-class Simulator:
+class Simulator(SimulatorControl):
     """A running `manage.py magento_simulator` process, reached over HTTP like a real store."""
 
     def __init__(self, process: subprocess.Popen, port: int, user: str, key: str, log: Path) -> None:
+        super().__init__(f"http://127.0.0.1:{port}")
         self.process, self.port, self.api_user, self.api_key, self.log = process, port, user, key, log
-        self.url = f"http://127.0.0.1:{port}"
         self.wsdl_url = f"{self.url}/api/v2_soap/?wsdl=1"
-
-    def stats(self) -> dict:
-        import json
-        import urllib.request
-
-        with urllib.request.urlopen(f"{self.url}/_sim/stats", timeout=10) as answer:
-            return json.load(answer)
-
-    def touch(self, entity: str, count: int) -> list[int]:
-        import json
-        import urllib.request
-
-        request = urllib.request.Request(
-            f"{self.url}/_sim/touch",
-            data=json.dumps({"entity": entity, "count": count}).encode(),
-            headers={"Content-Type": "application/json"},
-            method="POST",
-        )
-        with urllib.request.urlopen(request, timeout=10) as answer:
-            return json.load(answer)["ids"]
 
 
 @pytest.fixture

@@ -1,0 +1,28 @@
+"""A client of the simulator's control endpoints (not Magento's API): what it holds, and changes."""
+
+import json
+import urllib.request
+from typing import Any
+
+
+class SimulatorControl:
+    """Talks to `/_sim/*` of a simulator at `url` (`http://HOST:PORT`)."""
+
+    def __init__(self, url: str, timeout: float = 60) -> None:
+        self.url, self.timeout = url.rstrip("/"), timeout
+
+    def stats(self) -> dict[str, Any]:
+        """Record counts, calls served per operation, the mode."""
+        with urllib.request.urlopen(f"{self.url}/_sim/stats", timeout=self.timeout) as answer:
+            return json.load(answer)
+
+    def touch(self, entity: str, count: int) -> list[int]:
+        """Set `updated_at` of `count` records of `entity` ("customers" or "orders") to now; their ids."""
+        request = urllib.request.Request(
+            f"{self.url}/_sim/touch",
+            data=json.dumps({"entity": entity, "count": count}).encode(),
+            headers={"Content-Type": "application/json"},
+            method="POST",
+        )
+        with urllib.request.urlopen(request, timeout=self.timeout) as answer:
+            return json.load(answer)["ids"]
