@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from django.db.models import prefetch_related_objects
+
 from channels.models import Customer, Order, Store, Website
 from integrations.models import Integration, SyncRun
 
@@ -31,6 +33,37 @@ def run_summary(run: SyncRun) -> dict[str, Any]:
         "stats": {e.entity: e.as_stats() for e in run.entities.all()},
         "totals": run.totals(),
         "quarantined": run.quarantined.count(),
+    }
+
+
+def checkpoint_text(state: dict) -> str:
+    """A checkpoint as an admin reads it: how far the entity has been read."""
+    if not state:
+        return ""
+    if state.get("until"):
+        return f"window {state['since']} to {state['until']}, after id {state.get('after_id') or 0}"
+    return f"complete; next run from {state['since']}" if state.get("since") else ""
+
+
+def run_progress(run: SyncRun) -> dict[str, Any]:
+    """The summary plus what the progress page shows and its polling script updates."""
+    prefetch_related_objects([run], "entities")  # read once for stats, totals and rows
+    return {
+        **run_summary(run),
+        "status_display": run.get_status_display(),
+        "finished": run.is_finished,
+        "current_entity": run.current_entity,
+        "entities": [
+            {
+                **e.as_stats(),
+                "entity": e.entity,
+                "status": e.get_status_display(),
+                "message": e.message,
+                "checkpoint": checkpoint_text(e.checkpoint),
+            }
+            for e in run.entities.all()
+        ],
+        "log": run.log[-4000:],
     }
 
 

@@ -8,42 +8,7 @@ from django.urls import path, reverse
 
 from integrations import permissions, services
 from integrations.models import QuarantinedRecord, SyncRun
-
-
-def checkpoint_text(state: dict) -> str:
-    """A checkpoint as an admin reads it: how far the entity has been read."""
-    if not state:
-        return ""
-    if state.get("until"):
-        return f"window {state['since']} to {state['until']}, after id {state.get('after_id') or 0}"
-    return f"complete; next run from {state['since']}" if state.get("since") else ""
-
-
-def run_status(run: SyncRun) -> dict:
-    """What the progress page shows, for its polling script."""
-    return {
-        "id": run.pk,
-        "status": run.status,
-        "status_display": run.get_status_display(),
-        "finished": run.is_finished,
-        "progress": run.progress,
-        "current_entity": run.current_entity,
-        "message": run.message,
-        "started_at": run.started_at.isoformat() if run.started_at else None,
-        "finished_at": run.finished_at.isoformat() if run.finished_at else None,
-        "entities": [
-            {
-                **e.as_stats(),
-                "entity": e.entity,
-                "status": e.get_status_display(),
-                "message": e.message,
-                "checkpoint": checkpoint_text(e.checkpoint),
-            }
-            for e in run.entities.all()
-        ],
-        "quarantined": run.quarantined.count(),
-        "log": run.log[-4000:],
-    }
+from integrations.selectors import run_progress
 
 
 class OfVisibleIntegrations:
@@ -99,7 +64,7 @@ class SyncRunAdmin(OfVisibleIntegrations, admin.ModelAdmin):
         run = self._run(request, int(object_id))
         context = {
             "run": run,
-            "status": run_status(run),
+            "status": run_progress(run),
             "quarantined": run.quarantined.all()[:200],
             "integration": run.integration,
             "can_cancel": not run.is_finished and permissions.may(request.user, "change", run.integration),
@@ -109,7 +74,7 @@ class SyncRunAdmin(OfVisibleIntegrations, admin.ModelAdmin):
         return super().change_view(request, object_id, form_url, {**(extra_context or {}), **context})
 
     def status_view(self, request: HttpRequest, object_id: int) -> JsonResponse:
-        return JsonResponse(run_status(self._run(request, object_id)))
+        return JsonResponse(run_progress(self._run(request, object_id)))
 
     def cancel_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
         if request.method != "POST":

@@ -2,7 +2,6 @@
 
 import hashlib
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -53,6 +52,3 @@ class Page:
     state: dict[str, Any]
     total: int | None = None
     done: bool = False
-
-
-PageIterator = Iterator[Page]

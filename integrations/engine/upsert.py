@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.db import models
 from django.utils import timezone
 
-from integrations.engine.records import Mapped, Ref
+from integrations.engine.records import Mapped
 
 
 @dataclass
@@ -126,6 +126,3 @@ def upsert_batch(
 
 def _default(model: type[models.Model], name: str):
     return model._meta.get_field(name).get_default()
-
-
-__all__ = ["ChildSpec", "Ref", "UpsertResult", "resolve_refs", "upsert_batch"]
