@@ -368,10 +368,7 @@ def create_integration(name: str, wsdl_url: str):
     return integration_create(
         name=name,
         integration_type="magento1",
-        api_url=wsdl_url,
-        api_user=API_USER,
-        api_key=API_KEY,
-        sync_start_date=SYNC_START,
+        settings_values={"api_url": wsdl_url, "api_user": API_USER, "api_key": API_KEY, "sync_start_date": SYNC_START},
     )
 
 

@@ -34,12 +34,12 @@ def measure_floor(sim: common.Simulator, cpu_roots: dict[str, int]) -> dict[str,
 
     from integrations.connectors.magento1.streams import complex_filter
     from integrations.connectors.magento1.transport import MagentoSoapClient
-    from integrations.engine.windows import format_remote
+    from integrations.engine.cursors import UpdatedAtKeyset
 
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {FLOOR_TABLE}")
         cursor.execute(f"CREATE TABLE {FLOOR_TABLE} (entity text NOT NULL, remote_id bigint NOT NULL, payload jsonb)")
-    since = format_remote(datetime.datetime.combine(common.SYNC_START, datetime.time(), tzinfo=datetime.UTC))
+    since = UpdatedAtKeyset.format(datetime.datetime.combine(common.SYNC_START, datetime.time(), tzinfo=datetime.UTC))
     counts: dict[str, int] = {}
     seconds: dict[str, float] = {}
     # The bench process alone: the simulators and the worker are its children.
@@ -51,7 +51,7 @@ def measure_floor(sim: common.Simulator, cpu_roots: dict[str, int]) -> dict[str,
             wsdl_url=sim.wsdl_url, api_user=common.API_USER, api_key=common.API_KEY, retry_delays=()
         )
         client.login()
-        until = format_remote(client.server_now)
+        until = UpdatedAtKeyset.format(client.server_now)
         for entity, operation, id_field in ENTITIES:
             entity_started, after_id, read = time.monotonic(), 0, 0
             while True:

@@ -33,11 +33,11 @@ def _client(kind: str, wsdl_url: str, orders: int, index: int, seconds: float, b
 
     from integrations.connectors.magento1.streams import complex_filter
     from integrations.connectors.magento1.transport import MagentoSoapClient
-    from integrations.engine.windows import format_remote
+    from integrations.engine.cursors import UpdatedAtKeyset
 
     soap = MagentoSoapClient(wsdl_url=wsdl_url, api_user=common.API_USER, api_key=common.API_KEY, retry_delays=())
     session = soap.login()
-    until = format_remote(soap.server_now)
+    until = UpdatedAtKeyset.format(soap.server_now)
     span = max(1, orders - PAGE_SIZE)
     # Client i starts at its own place in the table; pages walk forward by 100 ids, wrapping around.
     start = (index * 7919 * PAGE_SIZE) % span

@@ -13,6 +13,10 @@ def sync_job(run_id: int) -> str:
     return services.sync_execute(run_id=run_id).status
 
 
+def push_job(integration_id: int, entity: str, local_id: int) -> str:
+    return services.push_execute(integration_id=integration_id, entity=entity, local_id=local_id)
+
+
 def quarantine_retry_job(record_ids: list[int]) -> dict[str, int]:
     return services.quarantine_retry(record_ids=record_ids)
 

@@ -4,26 +4,20 @@ from typing import Any
 
 from django.db.models import prefetch_related_objects
 
-from channels.models import Customer, Order, Store, Website
+from integrations.engine.cursors import describe_state
 from integrations.models import Integration, SyncRun
 
 
 def integration_records(*, integration: Integration) -> dict[str, int]:
-    """How many records of each entity an integration holds (plural snake_case keys)."""
-    customers = Customer.objects.filter(integration=integration)
-    return {
-        "websites": Website.objects.filter(integration=integration).count(),
-        "stores": Store.objects.filter(integration=integration).count(),
-        "customers": customers.filter(is_guest=False).count(),
-        "guest_customers": customers.filter(is_guest=True).count(),
-        "orders": Order.objects.filter(integration=integration).count(),
-    }
+    """How many records of each entity an integration holds (plural snake_case keys), by its connector."""
+    return integration.connector_class.record_counts(integration)
 
 
 def run_summary(run: SyncRun) -> dict[str, Any]:
     return {
         "id": run.pk,
         "status": run.status,
+        "direction": run.direction,
         "trigger": run.trigger,
         "message": run.message,
         "progress": run.progress,
@@ -34,15 +28,6 @@ def run_summary(run: SyncRun) -> dict[str, Any]:
         "totals": run.totals(),
         "quarantined": run.quarantined.count(),
     }
-
-
-def checkpoint_text(state: dict) -> str:
-    """A checkpoint as an admin reads it: how far the entity has been read."""
-    if not state:
-        return ""
-    if state.get("until"):
-        return f"window {state['since']} to {state['until']}, after id {state.get('after_id') or 0}"
-    return f"complete; next run from {state['since']}" if state.get("since") else ""
 
 
 def run_progress(run: SyncRun) -> dict[str, Any]:
@@ -59,7 +44,7 @@ def run_progress(run: SyncRun) -> dict[str, Any]:
                 "entity": e.entity,
                 "status": e.get_status_display(),
                 "message": e.message,
-                "checkpoint": checkpoint_text(e.checkpoint),
+                "checkpoint": describe_state(e.checkpoint),
             }
             for e in run.entities.all()
         ],
@@ -75,12 +60,8 @@ def integration_status(*, integration: Integration, runs: int = 10) -> dict[str,
             "type": integration.integration_type,
             "channel": integration.channel.name,
             "enabled": integration.enabled,
-            "api_url": integration.api_url,
-            "api_user": integration.api_user,
-            "mode": integration.mode,
-            "detected_mode": integration.detected_mode,
-            "website_id": integration.website_id,
-            "sync_start_date": integration.sync_start_date.isoformat(),
+            "sync_interval_minutes": integration.sync_interval_minutes,
+            "settings": integration.connector_class.describe_settings(integration),
         },
         "records": integration_records(integration=integration),
         "runs": [run_summary(r) for r in integration.runs.prefetch_related("entities")[:runs]],

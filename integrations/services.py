@@ -7,6 +7,7 @@ import logging
 from typing import Any
 
 import django_rq
+import redis
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
@@ -16,30 +17,43 @@ from rq.exceptions import NoSuchJobError
 from rq.job import Job
 
 from channels.models import Channel
-from integrations.alerts import run_failed_alert
-from integrations.connectors.base import CheckResult, connector_for
-from integrations.models import ConnectionCheck, Integration, QuarantinedRecord, SyncRun
+from integrations.engine import exporter, importer, registry
+from integrations.engine.contracts import CheckResult
+from integrations.engine.run import finish_run, run_log, summary
+from integrations.models import ConnectionCheck, Integration, PendingPush, QuarantinedRecord, SyncRun, SyncRunEntity
 
 logger = logging.getLogger(__name__)
 
 SYNC_QUEUE = "sync"
 CHECK_QUEUE = "default"
+PUSH_QUEUE = "default"
+
+
+class QueueUnavailable(Exception):
+    """Redis cannot be reached: nothing was queued, and nothing was left behind."""
+
+    def __init__(self, exc: Exception) -> None:
+        url = settings.RQ_QUEUES[SYNC_QUEUE]["URL"]
+        where = url.split("@")[-1]  # never a password
+        super().__init__(f"Redis is not reachable at {where} ({exc.__class__.__name__}): start Redis or set REDIS_URL.")
+
+
+# -- Integrations -----------------------------------------------------------------------------------
 
 
 @transaction.atomic
 def integration_create(
     *,
     name: str,
-    api_url: str,
-    api_user: str,
-    api_key: str,
+    integration_type: str,
+    settings_values: dict[str, Any] | None = None,
     owner: AbstractBaseUser | None = None,
-    integration_type: str = Integration.Type.MAGENTO1,
     channel_name: str | None = None,
     channel_active: bool = True,
     **options: Any,
 ) -> Integration:
-    """Create a channel and its integration; `options` are further Integration settings."""
+    """Create a channel, its integration and the type's settings; `options` are generic Integration fields."""
+    connector = registry.connector_class(integration_type)
     channel = channel_create(
         name=channel_name or name, channel_type=integration_type, is_active=channel_active, owner=owner
     )
@@ -47,14 +61,15 @@ def integration_create(
         channel=channel,
         name=name,
         integration_type=integration_type,
-        api_url=api_url,
-        api_user=api_user,
-        api_key=api_key,
         default_owner=options.pop("default_owner", owner),
         **options,
     )
     integration.full_clean(exclude=["channel"])
     integration.save()
+    if connector.settings_model is not None:
+        type_settings = connector.settings_model(integration=integration, **(settings_values or {}))
+        type_settings.full_clean(exclude=["integration"])
+        type_settings.save()
     return integration
 
 
@@ -72,38 +87,34 @@ def channel_create(
 
 def connection_check_request(*, integration: Integration, user: AbstractBaseUser | None = None) -> ConnectionCheck:
     """Queue a Check Connection for a worker; the admin page shows its result when it ends."""
-    check = ConnectionCheck.objects.create(integration=integration, requested_by=user)
     from integrations import jobs
 
-    django_rq.get_queue(CHECK_QUEUE).enqueue(
-        jobs.check_connection_job, check.pk, job_id=f"check-{check.pk}", job_timeout=300, result_ttl=3600
-    )
+    with transaction.atomic():
+        check = ConnectionCheck.objects.create(integration=integration, requested_by=user)
+        try:
+            django_rq.get_queue(CHECK_QUEUE).enqueue(
+                jobs.check_connection_job, check.pk, job_id=f"check-{check.pk}", job_timeout=300, result_ttl=3600
+            )
+        except redis.RedisError as exc:
+            transaction.set_rollback(True)
+            raise QueueUnavailable(exc) from exc
     return check
 
 
 def integration_check_connection(*, integration: Integration, check: ConnectionCheck | None = None) -> CheckResult:
-    """Log in to the remote system, detect what it offers and remember it on the integration."""
+    """Log in to the remote system and let the connector remember what it found."""
     if check is not None:
         ConnectionCheck.objects.filter(pk=check.pk).update(status=ConnectionCheck.Status.RUNNING)
-    connector = connector_for(integration)
+    connector = None
     try:
+        connector = registry.connector_for(integration)
         result = connector.check_connection()
     except Exception as exc:  # a check must always end with an answer the admin can read
         logger.exception("connection check of integration %s failed", integration.pk)
         result = CheckResult(False, f"Unexpected error: {exc.__class__.__name__}: {exc}")
     finally:
-        connector.close()
-    if result.ok:
-        details = result.details
-        Integration.objects.filter(pk=integration.pk).update(
-            websites=details.get("websites", []),
-            detected_mode=details.get("mode", ""),
-            magento_version=details.get("magento_version", ""),
-            extension_version=details.get("extension_version", ""),
-            admin_url=integration.admin_url or details.get("admin_url", ""),
-            updated_at=timezone.now(),
-        )
-        integration.refresh_from_db()
+        if connector is not None:
+            connector.close()
     if check is not None:
         ConnectionCheck.objects.filter(pk=check.pk).update(
             status=ConnectionCheck.Status.SUCCEEDED if result.ok else ConnectionCheck.Status.FAILED,
@@ -126,44 +137,55 @@ class SyncAlreadyActive(Exception):
 def sync_schedule(
     *, integration: Integration, user: AbstractBaseUser | None = None, trigger: str = SyncRun.Trigger.ADMIN
 ) -> SyncRun:
-    """Queue a sync run; raise SyncAlreadyActive when one is queued or running.
+    """Queue an import run; raise SyncAlreadyActive when one is queued or running.
 
     One run at a time is the database's promise (a partial unique constraint), not the queue's:
-    two admins, a CLI and the scheduler racing here get one run and three refusals.
+    two admins, a CLI and the scheduler racing here get one run and three refusals. Redis down:
+    QueueUnavailable, and no run is left queued.
     """
+    from integrations import jobs
+
     sync_mark_stale(integration=integration)
     try:
         with transaction.atomic():
             run = SyncRun.objects.create(integration=integration, trigger=trigger, requested_by=user)
+            run.job_id = f"sync-{integration.pk}-{run.pk}"
+            run.save(update_fields=["job_id"])
+            try:
+                django_rq.get_queue(SYNC_QUEUE).enqueue(
+                    jobs.sync_job,
+                    run.pk,
+                    job_id=run.job_id,
+                    job_timeout=settings.RQ_QUEUES[SYNC_QUEUE]["DEFAULT_TIMEOUT"],
+                    result_ttl=24 * 3600,
+                    description=f"Sync {integration.name} (run #{run.pk})",
+                )
+            except redis.RedisError as exc:
+                transaction.set_rollback(True)
+                raise QueueUnavailable(exc) from exc
     except IntegrityError:
-        active = SyncRun.objects.filter(integration=integration, status__in=SyncRun.ACTIVE).first()
+        active = _active_run(integration, SyncRun.Direction.IMPORT)
         if active is None:  # it ended between our insert and this read: try once more
             return sync_schedule(integration=integration, user=user, trigger=trigger)
         raise SyncAlreadyActive(active) from None
-    from integrations import jobs
-
-    job_id = f"sync-{integration.pk}-{run.pk}"
-    SyncRun.objects.filter(pk=run.pk).update(job_id=job_id)
-    run.job_id = job_id
-    django_rq.get_queue(SYNC_QUEUE).enqueue(
-        jobs.sync_job,
-        run.pk,
-        job_id=job_id,
-        job_timeout=settings.RQ_QUEUES[SYNC_QUEUE]["DEFAULT_TIMEOUT"],
-        result_ttl=24 * 3600,
-        description=f"Sync {integration.name} (run #{run.pk})",
-    )
     return run
+
+
+def _active_run(integration: Integration, direction: str) -> SyncRun | None:
+    return SyncRun.objects.filter(integration=integration, direction=direction, status__in=SyncRun.ACTIVE).first()
 
 
 def sync_dispatch_due(*, now: datetime.datetime | None = None) -> list[SyncRun]:
     """Queue a run for every enabled integration whose interval has passed (the scheduler's tick)."""
     now = now or timezone.now()
     sync_mark_stale()
+    push_requeue_lost()
     queued = []
     due = Integration.objects.filter(enabled=True, channel__is_active=True, sync_interval_minutes__gt=0)
-    for integration in due.exclude(runs__status__in=SyncRun.ACTIVE):
-        last = integration.runs.order_by("-created_at").values_list("created_at", flat=True).first()
+    imports = SyncRun.objects.filter(direction=SyncRun.Direction.IMPORT)
+    for integration in due.exclude(pk__in=imports.filter(status__in=SyncRun.ACTIVE).values("integration")):
+        last = imports.filter(integration=integration).order_by("-created_at").values_list("created_at", flat=True)
+        last = last.first()
         if last and now - last < datetime.timedelta(minutes=integration.sync_interval_minutes):
             continue
         try:
@@ -181,16 +203,13 @@ def sync_mark_stale(*, integration: Integration | None = None) -> int:
     queued = SyncRun.objects.filter(status=SyncRun.Status.QUEUED, created_at__lt=cutoff)
     if integration is not None:
         runs, queued = runs.filter(integration=integration), queued.filter(integration=integration)
-    stale = list(runs)
-    count = runs.update(
-        status=SyncRun.Status.FAILED,
-        finished_at=timezone.now(),
-        message=f"The worker stopped answering (no heartbeat for {stale_after.seconds} s); "
-        "the next run resumes from the last checkpoint.",
+    count = 0
+    message = (
+        f"The worker stopped answering (no heartbeat for {stale_after.seconds} s); "
+        "the next run resumes from the last checkpoint."
     )
-    for run in stale:
-        run.refresh_from_db()
-        run_failed_alert(run=run)
+    for run in runs:
+        count += finish_run(run, SyncRun.Status.FAILED, message)
     for run in queued:
         if not _job_exists(run.job_id):
             count += SyncRun.objects.filter(pk=run.pk, status=SyncRun.Status.QUEUED).update(
@@ -223,17 +242,132 @@ def sync_cancel(*, run: SyncRun) -> bool:
 
 
 def sync_execute(*, run_id: int) -> SyncRun:
-    """Run a queued sync in this process (what the worker does)."""
-    from integrations.engine.runner import execute_run
+    """Run a queued import in this process (what the worker does)."""
+    return importer.execute_import(run_id)
 
-    return execute_run(run_id)
+
+# -- Pushes (the way out) -------------------------------------------------------------------------
+
+
+def _push_key(integration_id: int, entity: str, local_id: int) -> str:
+    return f"{integration_id}-{entity}-{local_id}"
+
+
+def push_request(*, integration: Integration, entity: str, local_id: int) -> bool:
+    """Ask for a push of one local record; one queued job per record, however many changes come.
+
+    Called after the change committed. The change is written down first (PendingPush), so that a
+    lost job loses nothing; a job is queued only when none is waiting for this record (a Redis
+    flag the job clears when it starts), so an edit made while a push runs queues exactly one
+    follow-up push, which reads the latest state. Returns whether a job was queued.
+    """
+    from integrations import jobs
+
+    PendingPush.objects.update_or_create(
+        integration=integration, entity=entity, local_id=local_id, defaults={"requested_at": timezone.now()}
+    )
+    key = _push_key(integration.pk, entity, local_id)
+    connection = django_rq.get_connection(PUSH_QUEUE)
+    if not connection.set(f"oroint:push:queued:{key}", 1, nx=True, ex=24 * 3600):
+        return False
+    django_rq.get_queue(PUSH_QUEUE).enqueue(
+        jobs.push_job, integration.pk, entity, local_id, job_id=f"push-{key}-{timezone.now().timestamp():.6f}"
+    )
+    return True
+
+
+def push_execute(*, integration_id: int, entity: str, local_id: int) -> str:
+    """One push of one record (what the push job does); the outcome's name."""
+    key = _push_key(integration_id, entity, local_id)
+    connection = django_rq.get_connection(PUSH_QUEUE)
+    # From here on, a new change queues a follow-up: this push may read the record before it.
+    connection.delete(f"oroint:push:queued:{key}")
+    with connection.lock(f"oroint:push:lock:{key}", timeout=3600, blocking_timeout=3600):
+        pending = PendingPush.objects.filter(integration_id=integration_id, entity=entity, local_id=local_id).first()
+        if pending is None:
+            return "nothing to push"  # an earlier push already sent the latest state
+        integration = Integration.objects.get(pk=integration_id)
+        run = _export_run(integration)
+        connector = registry.connector_for(integration, log=lambda line: run_log(run.pk, line))
+        try:
+            sink = {s.name: s for s in connector.sinks()}[entity]
+            outcome = exporter.push_record(sink, local_id, log=lambda line: run_log(run.pk, line))
+        finally:
+            connector.close()
+        _count_push(run, entity, outcome)
+        if outcome.result == "failed":
+            QuarantinedRecord.objects.create(
+                integration=integration,
+                run=run,
+                entity=entity,
+                direction=SyncRun.Direction.EXPORT,
+                local_id=local_id,
+                remote_id=outcome.remote_id,
+                reason=outcome.reason,
+                payload=outcome.values or {},
+            )
+        PendingPush.objects.filter(pk=pending.pk, requested_at__lte=pending.requested_at).delete()
+        _finish_export_run_if_idle(run)
+        return outcome.result
+
+
+def _export_run(integration: Integration) -> SyncRun:
+    """The integration's running export run, started if there is none (one at a time)."""
+    now = timezone.now()
+    for _ in range(3):
+        active = _active_run(integration, SyncRun.Direction.EXPORT)
+        if active is not None:
+            SyncRun.objects.filter(pk=active.pk).update(heartbeat_at=now)
+            return active
+        try:
+            with transaction.atomic():
+                return SyncRun.objects.create(
+                    integration=integration,
+                    direction=SyncRun.Direction.EXPORT,
+                    trigger=SyncRun.Trigger.CHANGE,
+                    status=SyncRun.Status.RUNNING,
+                    started_at=now,
+                    heartbeat_at=now,
+                )
+        except IntegrityError:
+            continue  # another push started it a moment ago
+    raise RuntimeError(f"No export run could be started for {integration}")
+
+
+def _count_push(run: SyncRun, entity: str, outcome: exporter.PushOutcome) -> None:
+    from django.db.models import F
+
+    row, _ = SyncRunEntity.objects.get_or_create(
+        run=run, entity=entity, defaults={"status": SyncRunEntity.Status.RUNNING, "started_at": timezone.now()}
+    )
+    counters = {"pushed": F("pushed") + int(outcome.result in ("created", "updated"))}
+    if outcome.result in ("created", "updated", "failed"):
+        counters[outcome.result] = F(outcome.result) + 1
+    SyncRunEntity.objects.filter(pk=row.pk).update(**counters)
+    SyncRun.objects.filter(pk=run.pk).update(heartbeat_at=timezone.now())
+
+
+def _finish_export_run_if_idle(run: SyncRun) -> None:
+    if PendingPush.objects.filter(integration_id=run.integration_id).exists():
+        return  # more pushes are on their way; the last one ends the run
+    SyncRunEntity.objects.filter(run=run).update(status=SyncRunEntity.Status.SUCCEEDED, finished_at=timezone.now())
+    finish_run(run, SyncRun.Status.SUCCEEDED, summary(run))
+
+
+def push_requeue_lost(*, older_than: datetime.timedelta = datetime.timedelta(minutes=10)) -> int:
+    """Queue again the pending pushes whose job was lost (Redis flushed, a worker killed mid-push)."""
+    cutoff = timezone.now() - older_than
+    count = 0
+    for pending in PendingPush.objects.filter(requested_at__lt=cutoff).select_related("integration"):
+        count += push_request(integration=pending.integration, entity=pending.entity, local_id=pending.local_id)
+    return count
 
 
 # -- Quarantine -------------------------------------------------------------------------------------
 
 
 def quarantine_retry_request(*, records: list[QuarantinedRecord]) -> str:
-    """Queue a retry of quarantined records (they are read again from the remote system)."""
+    """Queue a retry of quarantined records (read again, or pushed again)."""
     from integrations import jobs
 
     ids = sorted(r.pk for r in records if r.resolved_at is None)
@@ -242,48 +376,23 @@ def quarantine_retry_request(*, records: list[QuarantinedRecord]) -> str:
 
 
 def quarantine_retry(*, record_ids: list[int]) -> dict[str, int]:
-    """Read quarantined records again from the remote system and write those that now map.
-
-    A record that maps is written and marked resolved; one that still fails keeps its place with
-    the new reason and payload; one the remote system no longer has is resolved with that note.
-    """
-    from integrations.engine.runner import jsonable, map_records, write_records
-
+    """Retry quarantined records: imports through the import path, exports as a new push request."""
     pending = QuarantinedRecord.objects.filter(pk__in=record_ids, resolved_at__isnull=True).select_related(
         "integration"
     )
-    groups: dict[tuple[int, str], list[QuarantinedRecord]] = {}
+    groups: dict[tuple[int, str, str], list[QuarantinedRecord]] = {}
     for record in pending:
-        groups.setdefault((record.integration_id, record.entity), []).append(record)
-    outcome = {"resolved": 0, "still_failing": 0, "gone": 0}
-    for (_, entity), records in groups.items():
-        integration = records[0].integration
-        connector = connector_for(integration)
-        try:
-            stream = {s.name: s for s in connector.streams()}[entity]
-            raws = stream.fetch_by_ids([r.remote_id for r in records if r.remote_id])
-        finally:
-            connector.close()
-        by_id = {stream.remote_id_of(raw): raw for raw in raws}
-        for record in records:
-            raw = by_id.get(record.remote_id)
-            now = timezone.now()
-            if raw is None:
-                record.reason = f"{record.reason}\nRetried {now:%Y-%m-%d %H:%M}: no longer in the remote system."
-                record.resolved_at = now
-                record.save(update_fields=["reason", "resolved_at"])
-                outcome["gone"] += 1
-                continue
-            mapped, rejected = map_records(stream, [raw])
-            if not rejected:
-                with transaction.atomic():
-                    _, rejected = write_records(stream, integration, mapped)
-            if rejected:
-                record.reason, record.payload = rejected[0][1], jsonable(raw)
-                record.save(update_fields=["reason", "payload"])
-                outcome["still_failing"] += 1
-            else:
-                record.resolved_at = now
-                record.save(update_fields=["resolved_at"])
-                outcome["resolved"] += 1
+        groups.setdefault((record.integration_id, record.entity, record.direction), []).append(record)
+    outcome = {"resolved": 0, "still_failing": 0, "gone": 0, "pushes_queued": 0}
+    for (_, entity, direction), records in groups.items():
+        if direction == SyncRun.Direction.EXPORT:
+            for record in records:
+                push_request(integration=record.integration, entity=entity, local_id=record.local_id)
+                record.resolved_at = timezone.now()
+                record.reason += f"\nRetried {record.resolved_at:%Y-%m-%d %H:%M}: pushed again (see the export runs)."
+                record.save(update_fields=["resolved_at", "reason"])
+                outcome["pushes_queued"] += 1
+            continue
+        for key, count in importer.retry_quarantined(records).items():
+            outcome[key] += count
     return outcome

@@ -47,6 +47,13 @@ INSTALLED_APPS = [
     "oroint",
     "channels",
     "integrations",
+    # Every connector is an app of its own (settings model, form, migrations): each folder of
+    # integrations/connectors/ with an apps.py, so that adding a connector edits no list here.
+    *sorted(
+        f"integrations.connectors.{p.parent.name}" for p in (BASE_DIR / "integrations/connectors").glob("*/apps.py")
+    ),
+    # Connectors (or other apps) installed as packages of their own, comma separated.
+    *[a.strip() for a in os.environ.get("OROINT_EXTRA_APPS", "").split(",") if a.strip()],
 ]
 
 MIDDLEWARE = [

@@ -19,7 +19,7 @@ class ChannelAdmin(admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest):
         # Applied here because the change list skips list_select_related once a queryset has any.
         queryset = super().get_queryset(request).select_related(*self.list_select_related)
-        return selectors.visible_records(request.user, queryset.defer("integration__api_key"))
+        return selectors.visible_records(request.user, queryset)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         # A channel is created together with its integration, never on its own.

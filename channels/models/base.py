@@ -1,6 +1,13 @@
 """What every record brought in from a remote system carries."""
 
 from django.db import models
+from django.db.models.functions import Length
+
+
+def id_order(field: str = "remote_id") -> list:
+    """Order by an id column so that numeric ids sort as numbers ("10" after "9"), without a cast
+    that would fail on ids that are not numbers."""
+    return [Length(field), field]
 
 
 class RemoteRecord(models.Model):
@@ -11,7 +18,8 @@ class RemoteRecord(models.Model):
     """
 
     integration = models.ForeignKey("integrations.Integration", on_delete=models.CASCADE, related_name="+")
-    remote_id = models.BigIntegerField(null=True, blank=True)
+    # The remote system's id as it spells it: JSON:API ids, SKUs and file keys are no numbers.
+    remote_id = models.CharField(max_length=255, null=True, blank=True)
     sync_hash = models.CharField(max_length=40, blank=True, editable=False)
     synced_at = models.DateTimeField(null=True, blank=True, editable=False)
 

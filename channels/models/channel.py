@@ -1,15 +1,14 @@
 from django.conf import settings
 from django.db import models
 
+from integrations.engine import registry
+
 
 class Channel(models.Model):
     """A sales channel (a Magento store, an OroCommerce storefront...) and who owns it."""
 
-    class Type(models.TextChoices):
-        MAGENTO1 = "magento1", "Magento 1"
-
     name = models.CharField(max_length=255, unique=True)
-    channel_type = models.CharField(max_length=32, choices=Type.choices, default=Type.MAGENTO1)
+    channel_type = models.CharField(max_length=32, choices=registry.type_choices)
     is_active = models.BooleanField("Active", default=True)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(auto_now_add=True)

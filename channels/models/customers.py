@@ -1,13 +1,13 @@
 from django.db import models
 
-from channels.models.base import RemoteRecord
+from channels.models.base import RemoteRecord, id_order
 
 
 class CustomerGroup(RemoteRecord):
     name = models.CharField(max_length=255)
 
     class Meta:
-        ordering = ["integration", "remote_id"]
+        ordering = ["integration", *id_order()]
         constraints = [models.UniqueConstraint(fields=["integration", "remote_id"], name="customer_group_binding")]
 
     def __str__(self) -> str:
@@ -86,12 +86,12 @@ class AddressFields(models.Model):
 
 class CustomerAddress(AddressFields):
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="addresses")
-    remote_id = models.BigIntegerField(null=True, blank=True)
+    remote_id = models.CharField(max_length=255, null=True, blank=True)
     is_default_billing = models.BooleanField(default=False)
     is_default_shipping = models.BooleanField(default=False)
 
     class Meta:
-        ordering = ["customer", "remote_id"]
+        ordering = ["customer", "pk"]
 
     def __str__(self) -> str:
         return self.one_line()

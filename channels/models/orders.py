@@ -13,7 +13,7 @@ class Order(RemoteRecord):
     customer = models.ForeignKey(
         "channels.Customer", null=True, blank=True, on_delete=models.SET_NULL, related_name="orders"
     )
-    customer_remote_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    customer_remote_id = models.CharField(max_length=255, null=True, blank=True, db_index=True)
     is_guest = models.BooleanField(default=False)
     customer_email = models.CharField(max_length=255, blank=True, db_index=True)
     customer_first_name = models.CharField(max_length=255, blank=True)
@@ -37,7 +37,7 @@ class Order(RemoteRecord):
     remote_ip = models.CharField(max_length=64, blank=True)
     gift_message = models.TextField(blank=True)
     store_name = models.CharField(max_length=500, blank=True)
-    quote_remote_id = models.BigIntegerField(null=True, blank=True)
+    quote_remote_id = models.CharField(max_length=255, null=True, blank=True)
     is_virtual = models.BooleanField(default=False)
     remote_created_at = models.DateTimeField(null=True, blank=True, db_index=True)
     remote_updated_at = models.DateTimeField(null=True, blank=True)
@@ -56,7 +56,7 @@ class OrderAddress(AddressFields):
         SHIPPING = "shipping", "Shipping"
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="addresses")
-    remote_id = models.BigIntegerField(null=True, blank=True)
+    remote_id = models.CharField(max_length=255, null=True, blank=True)
     address_type = models.CharField(max_length=16, choices=Type.choices)
 
     class Meta:
@@ -68,7 +68,7 @@ class OrderAddress(AddressFields):
 
 class OrderItem(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="items")
-    remote_id = models.BigIntegerField(null=True, blank=True)
+    remote_id = models.CharField(max_length=255, null=True, blank=True)
     sku = models.CharField(max_length=255, blank=True)
     name = models.CharField(max_length=500, blank=True)
     product_type = models.CharField(max_length=64, blank=True)
@@ -85,7 +85,7 @@ class OrderItem(models.Model):
     weight = models.DecimalField(**MONEY)
 
     class Meta:
-        ordering = ["order", "remote_id"]
+        ordering = ["order", "pk"]
 
     def __str__(self) -> str:
         return f"{self.sku} x {self.qty}"

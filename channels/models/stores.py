@@ -1,6 +1,6 @@
 from django.db import models
 
-from channels.models.base import RemoteRecord
+from channels.models.base import RemoteRecord, id_order
 
 
 class Website(RemoteRecord):
@@ -11,7 +11,7 @@ class Website(RemoteRecord):
     is_default = models.BooleanField(default=False)
 
     class Meta:
-        ordering = ["integration", "remote_id"]
+        ordering = ["integration", *id_order()]
         constraints = [models.UniqueConstraint(fields=["integration", "remote_id"], name="website_binding")]
 
     def __str__(self) -> str:
@@ -22,12 +22,12 @@ class Store(RemoteRecord):
     code = models.CharField(max_length=64)
     name = models.CharField(max_length=255)
     website = models.ForeignKey(Website, null=True, blank=True, on_delete=models.SET_NULL, related_name="stores")
-    website_remote_id = models.BigIntegerField(null=True, blank=True)
-    group_remote_id = models.BigIntegerField(null=True, blank=True)
+    website_remote_id = models.CharField(max_length=255, null=True, blank=True)
+    group_remote_id = models.CharField(max_length=255, null=True, blank=True)
     is_active = models.BooleanField(default=True)
 
     class Meta:
-        ordering = ["integration", "remote_id"]
+        ordering = ["integration", *id_order()]
         constraints = [models.UniqueConstraint(fields=["integration", "remote_id"], name="store_binding")]
 
     def __str__(self) -> str:

@@ -1,117 +1,101 @@
-"""The integration settings form, as OroCRM's Magento transport form has them."""
+"""The integration form: what every type has, plus the fields of the type's own settings form.
 
-import re
+The type's settings form (`Connector.settings_form`) validates and saves its own model; its fields
+are shown in this one form, under their own names, so that the page reads as one set of settings.
+"""
+
+from __future__ import annotations
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.forms.models import model_to_dict
 
+from integrations.fields import EncryptedTextField
 from integrations.models import Integration
-
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 class IntegrationForm(forms.ModelForm):
-    api_key = forms.CharField(
-        label="SOAP API key",
-        required=False,
-        strip=False,
-        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
-        help_text="Stored encrypted. Never shown again; leave blank to keep the current key.",
-    )
-    website_id = forms.TypedChoiceField(label="Website", coerce=int, empty_value=Integration.ALL_WEBSITES)
     channel_active = forms.BooleanField(label="Channel active", required=False, initial=True)
     channel_owner = forms.ModelChoiceField(
         label="Channel owner", queryset=get_user_model().objects.filter(is_active=True), required=False
     )
 
+    settings_form_class: type[forms.ModelForm] | None = None  # set per type (see for_type)
+
     class Meta:
         model = Integration
         fields = [
             "name",
-            "api_url",
-            "api_user",
-            "api_key",
-            "wsi_mode",
-            "mode",
-            "guest_customer_sync",
-            "sync_start_date",
-            "website_id",
-            "admin_url",
-            "import_order_notes",
-            "shared_guest_emails",
             "default_owner",
             "sync_interval_minutes",
             "two_way_sync",
             "sync_priority",
             "enabled",
         ]
-        widgets = {
-            "sync_start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "shared_guest_emails": forms.Textarea(attrs={"rows": 2}),
-            "api_url": forms.URLInput(
-                attrs={"size": 80, "placeholder": "https://shop.example.com/api/v2_soap/?wsdl=1"}
-            ),
-        }
-        labels = {"api_url": "SOAP WSDL URL"}
-        help_texts = {
-            "api_url": "The store's SOAP v2 WSDL, usually https://HOST/api/v2_soap/?wsdl=1",
-            "sync_start_date": "Records changed before this date are not synced. Once saved, it can only move earlier.",
-            "website_id": "Run Check Connection to list the store's websites.",
-            "default_owner": "Owner of the records this integration brings in.",
-            "wsi_mode": "Whether the store has WS-I compliance on. oroint reads stores with it off (RPC/encoded); "
-            "Check Connection says so when a store answers in WS-I mode.",
-        }
+        help_texts = {"default_owner": "Owner of the records this integration brings in."}
+
+    @classmethod
+    def for_type(cls, connector) -> type[IntegrationForm]:
+        """This form with the fields of `connector`'s settings form declared on it."""
+        settings_form = connector.settings_form
+        if settings_form is None:
+            return cls
+        return type(
+            f"{connector.__name__}IntegrationForm",
+            (cls,),
+            {**settings_form.base_fields, "settings_form_class": settings_form},
+        )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         instance = self.instance
         fields = self.fields  # a view-only admin page builds this form without its fields
-        if "website_id" in fields:
-            fields["website_id"].choices = (
-                instance.website_choices() if instance.pk else [(Integration.ALL_WEBSITES, "All Websites")]
+        if instance.pk and "channel_active" in fields:
+            fields["channel_active"].initial = instance.channel.is_active
+            fields["channel_owner"].initial = instance.channel.owner_id
+        self.settings_form = None
+        if self.settings_form_class is not None:
+            settings = instance.settings if instance.pk else None
+            self.settings_form = self.settings_form_class(
+                data=self.data if self.is_bound else None,
+                files=self.files if self.is_bound else None,
+                instance=settings,
+                prefix=self.prefix,
             )
-        if instance.pk:
-            if "channel_active" in fields:
-                fields["channel_active"].initial = instance.channel.is_active
-                fields["channel_owner"].initial = instance.channel.owner_id
-        elif "api_key" in fields:
-            fields["api_key"].required = True
-            fields["api_key"].help_text = "Stored encrypted; never shown again."
+            if settings is not None:
+                self.initial = {**model_to_dict(settings, fields=list(self.settings_form.fields)), **self.initial}
+            # The settings form's own field objects: their choices and requirements depend on its instance.
+            for name in list(fields):
+                if name in self.settings_form.fields:
+                    fields[name] = self.settings_form.fields[name]
 
-    def clean_api_key(self) -> str:
-        key = self.cleaned_data.get("api_key") or ""
-        if not key and self.instance.pk:
-            return self.instance.api_key  # blank keeps the stored key
-        if not key.strip():
-            raise forms.ValidationError("Enter the SOAP API key.")
-        return key
+    def _post_clean(self) -> None:
+        super()._post_clean()
+        if self.settings_form is None:
+            return
+        shown = set(self.fields)
+        self.settings_form.fields = {n: f for n, f in self.settings_form.fields.items() if n in shown}
+        if self.settings_form.is_valid():
+            return
+        for name, errors in self.settings_form.errors.items():
+            target = name if name in self.fields else None
+            if target is not None and target in self._errors:
+                continue  # this form's own cleaning of the field already said why
+            for error in errors:
+                self.add_error(target, error)
 
-    def clean_sync_start_date(self):
-        value = self.cleaned_data["sync_start_date"]
-        if self.instance.pk and value:
-            previous = Integration.objects.filter(pk=self.instance.pk).values_list("sync_start_date", flat=True).first()
-            if previous and value > previous:
-                raise forms.ValidationError(
-                    f"New date should be less or equals than previously defined ({previous:%Y-%m-%d})."
-                )
-        return value
+    def save_settings(self, integration: Integration) -> None:
+        """Save the type's settings of a saved integration (the admin calls it after save_model)."""
+        if self.settings_form is None:
+            return
+        settings = self.settings_form.save(commit=False)
+        settings.integration = integration
+        settings.save()
 
-    def clean_shared_guest_emails(self) -> str:
-        text = self.cleaned_data.get("shared_guest_emails") or ""
-        emails = [e.strip() for e in text.replace(";", ",").split(",") if e.strip()]
-        bad = [e for e in emails if not EMAIL.match(e)]
-        if bad:
-            raise forms.ValidationError(f"Not an email address: {', '.join(bad)}. Separate emails with ; or ,")
-        return ", ".join(emails)
 
-    def clean_website_id(self) -> int:
-        value = self.cleaned_data["website_id"]
-        if value not in dict(self.fields["website_id"].choices):
-            raise forms.ValidationError("Choose a website that Check Connection found.")
-        return value
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("two_way_sync") and not cleaned.get("sync_priority"):
-            self.add_error("sync_priority", "Choose which side wins a conflict.")
-        return cleaned
+def secret_fields(connector) -> set[str]:
+    """Settings fields that hold secrets: never on a read-only page."""
+    model = connector.settings_model
+    if model is None:
+        return set()
+    return {f.name for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField)}

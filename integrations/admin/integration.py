@@ -5,12 +5,14 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
 from integrations import permissions, services
-from integrations.admin.forms import IntegrationForm
+from integrations.admin.forms import IntegrationForm, secret_fields
 from integrations.alerts import integration_is_failing
+from integrations.engine import registry
 from integrations.models import ConnectionCheck, Integration, SyncRun
 
 
@@ -18,42 +20,17 @@ from integrations.models import ConnectionCheck, Integration, SyncRun
 class IntegrationAdmin(admin.ModelAdmin):
     form = IntegrationForm
     change_form_template = "admin/integrations/integration/change_form.html"
-    list_display = ["name", "integration_type", "channel_link", "enabled", "detected_mode", "health", "last_run"]
+    list_display = ["name", "integration_type", "channel_link", "enabled", "health", "last_run"]
     list_filter = ["integration_type", "enabled"]
-    search_fields = ["name", "channel__name", "api_url"]
+    search_fields = ["name", "channel__name"]
     list_select_related = ["channel"]
     readonly_fields = ["health", "connection_status", "detected", "recent_runs"]
 
-    fieldsets = [
-        (None, {"fields": ["name", "channel_active", "channel_owner", "enabled", "health"]}),
-        (
-            "Connection",
-            {"fields": ["api_url", "api_user", "api_key", "wsi_mode", "mode", "connection_status", "detected"]},
-        ),
-        (
-            "Synchronization",
-            {
-                "fields": [
-                    "sync_start_date",
-                    "website_id",
-                    "guest_customer_sync",
-                    "shared_guest_emails",
-                    "import_order_notes",
-                    "admin_url",
-                    "default_owner",
-                    "sync_interval_minutes",
-                ]
-            },
-        ),
-        ("Two way sync", {"fields": ["two_way_sync", "sync_priority"]}),
-        ("Run history", {"fields": ["recent_runs"]}),
-    ]
-    # A new integration has no check and no runs yet.
-    add_fieldsets = [
-        (None, {"fields": ["name", "channel_active", "channel_owner", "enabled"]}),
-        ("Connection", {"fields": ["api_url", "api_user", "api_key", "wsi_mode", "mode"]}),
-        *fieldsets[2:4],
-    ]
+    general = (None, {"fields": ["name", "channel_active", "channel_owner", "enabled", "health"]})
+    checked = ("Check Connection", {"fields": ["connection_status", "detected"]})
+    schedule = ("Schedule", {"fields": ["default_owner", "sync_interval_minutes"]})
+    two_way = ("Two way sync", {"fields": ["two_way_sync", "sync_priority"]})
+    history = ("Run history", {"fields": ["recent_runs"]})
 
     def get_queryset(self, request):
         return permissions.integrations_for(request.user, "view", super().get_queryset(request))
@@ -76,14 +53,45 @@ class IntegrationAdmin(admin.ModelAdmin):
             return super().has_delete_permission(request)
         return permissions.may(request.user, "delete", obj)
 
+    # -- the type: its settings form and fieldsets ----------------------------------------------
+
+    def _connector(self, request, obj: Integration | None):
+        """The connector class of the page: the integration's, or the one chosen on the add page."""
+        if obj is not None:
+            return obj.connector_class
+        chosen = request.GET.get("type") or request.POST.get("integration_type")
+        known = registry.types()
+        if chosen in known:
+            return known[chosen]
+        return next(iter(known.values())) if len(known) == 1 else None
+
+    def add_view(self, request, form_url="", extra_context=None):
+        if self._connector(request, None) is None:  # several types: choose one first
+            context = {
+                **self.admin_site.each_context(request),
+                "title": "Add integration: choose its type",
+                "types": registry.type_choices(),
+                "opts": self.model._meta,
+            }
+            return TemplateResponse(request, "admin/integrations/integration/choose_type.html", context)
+        return super().add_view(request, form_url, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        kwargs["form"] = IntegrationForm.for_type(self._connector(request, obj))
+        return super().get_form(request, obj, change, **kwargs)
+
     def get_fieldsets(self, request, obj=None):
-        if obj is None:
-            return self.add_fieldsets
+        connector = self._connector(request, obj)
+        typed = [(title, {"fields": list(fields)}) for title, fields in connector.settings_fieldsets]
+        if obj is None:  # a new integration has no check and no runs yet
+            general = (None, {"fields": [f for f in self.general[1]["fields"] if f != "health"]})
+            return [general, *typed, self.schedule, self.two_way]
+        fieldsets = [self.general, *typed, self.checked, self.schedule, self.two_way, self.history]
         if permissions.may(request.user, "change", obj):
-            return self.fieldsets
-        # A read-only page displays values: the key must not be one of them.
-        hidden = {"api_key", "channel_active", "channel_owner"}
-        return [(title, {"fields": [f for f in o["fields"] if f not in hidden]}) for title, o in self.fieldsets]
+            return fieldsets
+        # A read-only page displays values: a secret must not be one of them.
+        hidden = secret_fields(connector) | {"channel_active", "channel_owner"}
+        return [(title, {"fields": [f for f in o["fields"] if f not in hidden]}) for title, o in fieldsets]
 
     def get_readonly_fields(self, request, obj=None):
         return self.readonly_fields if obj else []
@@ -117,12 +125,7 @@ class IntegrationAdmin(admin.ModelAdmin):
 
     @admin.display(description="Found by Check Connection")
     def detected(self, obj: Integration) -> str:
-        if not obj.detected_mode:
-            return "Nothing yet: run Check Connection."
-        bridge = (
-            f"Oro Bridge {obj.extension_version}" if obj.detected_mode == "bridge" else "no Oro Bridge (native API)"
-        )
-        return format_html("Magento {} · {} · {} website(s)", obj.magento_version or "?", bridge, len(obj.websites))
+        return obj.connector_class.describe_detected(obj)
 
     @admin.display(description="Runs, newest first")
     def recent_runs(self, obj: Integration) -> str:
@@ -131,6 +134,7 @@ class IntegrationAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: Integration, form, change: bool) -> None:
         if not change:
+            obj.integration_type = self._connector(request, None).type_key
             obj.default_owner = obj.default_owner or request.user
             obj.channel = services.channel_create(
                 name=obj.name,
@@ -144,6 +148,7 @@ class IntegrationAdmin(admin.ModelAdmin):
             channel.owner = form.cleaned_data.get("channel_owner") or channel.owner
             channel.save(update_fields=["is_active", "owner"])
         super().save_model(request, obj, form, change)
+        form.save_settings(obj)
         if not change and not request.user.is_superuser:
             permissions.grant(request.user, obj)
 
@@ -181,7 +186,11 @@ class IntegrationAdmin(admin.ModelAdmin):
         if request.method != "POST":
             return HttpResponse(status=405)
         integration = self._editable(request, object_id)
-        services.connection_check_request(integration=integration, user=request.user)
+        try:
+            services.connection_check_request(integration=integration, user=request.user)
+        except services.QueueUnavailable as exc:
+            messages.error(request, str(exc))
+            return self._back(integration)
         messages.info(request, "Connection check queued; its result appears below when a worker has run it.")
         return self._back(integration)
 
@@ -203,6 +212,9 @@ class IntegrationAdmin(admin.ModelAdmin):
         except services.SyncAlreadyActive as exc:
             url = reverse("admin:integrations_syncrun_change", args=[exc.run.pk])
             messages.warning(request, format_html('{} <a href="{}">Check progress</a>', str(exc), url))
+            return self._back(integration)
+        except services.QueueUnavailable as exc:
+            messages.error(request, str(exc))
             return self._back(integration)
         url = reverse("admin:integrations_syncrun_change", args=[run.pk])
         messages.success(

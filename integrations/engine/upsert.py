@@ -2,12 +2,12 @@
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import models
 from django.utils import timezone
 
-from integrations.engine.records import Mapped
+from integrations.engine.contracts import ChildSpec, Mapped
 
 
 @dataclass
@@ -15,20 +15,18 @@ class UpsertResult:
     created: int = 0
     updated: int = 0
     skipped: int = 0
-    keys_to_pk: dict | None = None
+    keys_to_pk: dict[str, int] = field(default_factory=dict)
 
-
-@dataclass(frozen=True)
-class ChildSpec:
-    """A dependent table of a synced model: replaced whenever the parent changes."""
-
-    model: type[models.Model]
-    parent_field: str
+    def add(self, other: "UpsertResult") -> None:
+        self.created += other.created
+        self.updated += other.updated
+        self.skipped += other.skipped
+        self.keys_to_pk.update(other.keys_to_pk)
 
 
 def resolve_refs(integration_id: int, records: Iterable[Mapped]) -> None:
     """Turn every Ref into `<name>_id` in the record's fields, one query per referenced model."""
-    wanted: dict[type[models.Model], set[int]] = defaultdict(set)
+    wanted: dict[type[models.Model], set[str]] = defaultdict(set)
     records = list(records)
     for record in records:
         for ref in record.refs.values():
@@ -59,12 +57,11 @@ def upsert_batch(
     a re-run, or a race with another writer, update rather than duplicate.
     """
     children = children or {}
-    by_key: dict = {}
+    by_key: dict[str, Mapped] = {}
     for record in records:
         by_key[record.key] = record  # a later copy of the same record in one page wins
-    keys = list(by_key)
     existing = dict(
-        model.objects.filter(integration_id=integration_id, **{f"{key_field}__in": keys}).values_list(
+        model.objects.filter(integration_id=integration_id, **{f"{key_field}__in": list(by_key)}).values_list(
             key_field, "sync_hash"
         )
     )
@@ -109,19 +106,51 @@ def upsert_batch(
             ).values_list(key_field, "pk")
         )
     result.keys_to_pk = pks
-    # Children of every written row are replaced, created ones too: a row another writer inserted
-    # since our read (a quarantine retry beside a sync) may already have some.
-    parents = list(pks.values())
     for name, spec in children.items():
-        spec.model.objects.filter(**{f"{spec.parent_field}__in": parents}).delete()
-        spec.model.objects.bulk_create(
-            [
-                spec.model(**{f"{spec.parent_field}_id": pks[r.key]}, **row)
-                for r in changed
-                for row in r.children.get(name, [])
-            ]
-        )
+        sync_children(spec, {pks[r.key]: r.children.get(name, []) for r in changed})
     return result
+
+
+def sync_children(spec: ChildSpec, rows_by_parent: dict[int, list[dict]]) -> None:
+    """Make each parent's child rows what the remote system says, keeping their primary keys.
+
+    A row is matched to a stored one by its key field (the remote id) and updated in place; rows
+    without a key are matched in order to stored rows without one; stored rows that matched
+    nothing are deleted, new ones inserted. Two-way sync and anything that points at a child
+    (a note on an order line) relies on a child keeping its primary key.
+    """
+    if not rows_by_parent:
+        return
+    parent_id = f"{spec.parent_field}_id"
+    stored: dict[int, list[tuple[int, object]]] = defaultdict(list)
+    for pk, parent, key in (
+        spec.model.objects.filter(**{f"{parent_id}__in": list(rows_by_parent)})
+        .order_by("pk")
+        .values_list("pk", parent_id, spec.key_field)
+    ):
+        stored[parent].append((pk, key))
+    to_create, to_update, to_delete = [], [], []
+    fields: set[str] = set()
+    for parent, rows in rows_by_parent.items():
+        by_key = {key: pk for pk, key in stored.get(parent, []) if key is not None}
+        unkeyed = [pk for pk, key in stored.get(parent, []) if key is None]
+        kept = set()
+        for row in rows:
+            key = row.get(spec.key_field)
+            pk = by_key.pop(key, None) if key is not None else (unkeyed.pop(0) if unkeyed else None)
+            if pk is None:
+                to_create.append(spec.model(**{parent_id: parent}, **row))
+            else:
+                kept.add(pk)
+                fields.update(row)
+                to_update.append(spec.model(pk=pk, **{parent_id: parent}, **row))
+        to_delete.extend(pk for pk in [*by_key.values(), *unkeyed] if pk not in kept)
+    if to_delete:
+        spec.model.objects.filter(pk__in=to_delete).delete()
+    if to_update:
+        spec.model.objects.bulk_update(to_update, sorted(fields), batch_size=500)
+    if to_create:
+        spec.model.objects.bulk_create(to_create)
 
 
 def _default(model: type[models.Model], name: str):

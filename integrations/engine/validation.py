@@ -2,7 +2,7 @@
 
 from django.db import models
 
-from integrations.engine.records import Mapped, MappingError
+from integrations.engine.contracts import Mapped, MappingError
 
 _limits_cache: dict[type[models.Model], dict[str, int]] = {}
 

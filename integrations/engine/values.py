@@ -5,10 +5,14 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from integrations.engine.records import MappingError
+from integrations.engine.contracts import MappingError
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 ZERO_DATES = {"0000-00-00 00:00:00", "0000-00-00"}
+# A whole timestamp: date, time, optional fraction, optional offset (Z or +HH:MM / +HHMM). Nothing
+# else: a value with trailing text, or only a date, is not silently cut down to something else.
+_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:?\d{2})?$")
+_WHOLE = re.compile(r"^[+-]?\d+$")
 
 
 def text(raw: dict[str, Any], key: str) -> str:
@@ -57,19 +61,54 @@ def boolean(raw: dict[str, Any], key: str, default: bool = False) -> bool:
     return str(value).strip().lower() in {"1", "true", "yes"}
 
 
+def remote_id(raw: dict[str, Any], key: str) -> str:
+    """A required remote id, as the remote system spells it ("0" is an id; "" is none)."""
+    value = optional_id(raw, key)
+    if value is None:
+        raise MappingError(f"{key} is missing")
+    return value
+
+
+def optional_id(raw: dict[str, Any], key: str) -> str | None:
+    value = raw.get(key)
+    if value is None or isinstance(value, bool):
+        return None
+    value = str(value).strip()
+    return value or None
+
+
+def whole_id(raw: dict[str, Any], key: str, *, required: bool = False) -> str | None:
+    """The id of a system whose ids are whole numbers, in its canonical spelling ("007" is "7")."""
+    value = optional_id(raw, key)
+    if value is None:
+        if required:
+            raise MappingError(f"{key} is missing")
+        return None
+    if not _WHOLE.match(value):
+        raise MappingError(f"{key} {value!r} is not a whole number")
+    return str(int(value))
+
+
+def parse_timestamp(value: str) -> datetime.datetime:
+    """An ISO 8601 / SQL timestamp, strictly; its offset is kept, none means UTC. ValueError if not one."""
+    value = value.strip()
+    if not _TIMESTAMP.match(value):
+        raise ValueError(value)
+    parsed = datetime.datetime.fromisoformat(value)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=datetime.UTC)
+
+
 def moment(raw: dict[str, Any], key: str) -> datetime.datetime | None:
-    """A store timestamp: `YYYY-MM-DD HH:MM:SS` in UTC. MySQL's zero date means none."""
+    """A timestamp: `YYYY-MM-DD HH:MM:SS` (UTC) or ISO 8601 with its offset. MySQL's zero date means none."""
     value = text(raw, key)
     if not value or value in ZERO_DATES:
         return None
     try:
-        parsed = datetime.datetime.strptime(value[:19], "%Y-%m-%d %H:%M:%S")
+        return parse_timestamp(value)
     except ValueError:
-        try:
-            parsed = datetime.datetime.strptime(value[:10], "%Y-%m-%d")
-        except ValueError:
-            raise MappingError(f"{key} {value!r} is not a date and time (YYYY-MM-DD HH:MM:SS)") from None
-    return parsed.replace(tzinfo=datetime.UTC)
+        raise MappingError(
+            f"{key} {value!r} is not a date and time (YYYY-MM-DD HH:MM:SS, or ISO 8601 with an offset)"
+        ) from None
 
 
 def day(raw: dict[str, Any], key: str) -> datetime.date | None:

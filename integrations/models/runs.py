@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+STATS = ("read", "created", "updated", "skipped", "failed")
+
 
 class SyncRun(models.Model):
     """One sync of one integration, from queued to finished. Never deleted: it is the history."""
@@ -17,13 +19,19 @@ class SyncRun(models.Model):
 
     ACTIVE = (Status.QUEUED, Status.RUNNING)
 
+    class Direction(models.TextChoices):
+        IMPORT = "import", "Import"
+        EXPORT = "export", "Export"
+
     class Trigger(models.TextChoices):
         ADMIN = "admin", "Admin page"
         CLI = "cli", "Command line"
         SCHEDULE = "schedule", "Scheduler"
         API = "api", "API"
+        CHANGE = "change", "Local change"
 
     integration = models.ForeignKey("integrations.Integration", on_delete=models.CASCADE, related_name="runs")
+    direction = models.CharField(max_length=8, choices=Direction.choices, default=Direction.IMPORT)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True)
     trigger = models.CharField(max_length=16, choices=Trigger.choices, default=Trigger.ADMIN)
     requested_by = models.ForeignKey(
@@ -43,11 +51,11 @@ class SyncRun(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
-            # One run at a time per integration, enforced by the database rather than by care.
+            # One run at a time per integration and direction, enforced by the database rather than by care.
             models.UniqueConstraint(
-                fields=["integration"],
+                fields=["integration", "direction"],
                 condition=Q(status__in=["queued", "running"]),
-                name="one_active_run_per_integration",
+                name="one_active_run_per_integration_direction",
             )
         ]
 
@@ -59,7 +67,7 @@ class SyncRun(models.Model):
         return self.status not in self.ACTIVE
 
     def totals(self) -> dict[str, int]:
-        keys = ("read", "created", "updated", "skipped", "failed")
+        keys = ("pushed", "created", "updated", "failed") if self.direction == self.Direction.EXPORT else STATS
         sums = dict.fromkeys(keys, 0)
         for entity in self.entities.all():
             for key in keys:
@@ -81,6 +89,7 @@ class SyncRunEntity(models.Model):
     position = models.PositiveSmallIntegerField(default=0)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     read = models.PositiveIntegerField(default=0)
+    pushed = models.PositiveIntegerField(default=0, help_text="Records sent (export runs)")
     created = models.PositiveIntegerField(default=0)
     updated = models.PositiveIntegerField(default=0)
     skipped = models.PositiveIntegerField(default=0)
@@ -102,6 +111,7 @@ class SyncRunEntity(models.Model):
         return {
             "status": self.status,
             "read": self.read,
+            "pushed": self.pushed,
             "created": self.created,
             "updated": self.updated,
             "skipped": self.skipped,
@@ -131,7 +141,9 @@ class QuarantinedRecord(models.Model):
     integration = models.ForeignKey("integrations.Integration", on_delete=models.CASCADE, related_name="quarantine")
     run = models.ForeignKey(SyncRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="quarantined")
     entity = models.CharField(max_length=64)
-    remote_id = models.CharField(max_length=64, blank=True)
+    direction = models.CharField(max_length=8, choices=SyncRun.Direction.choices, default=SyncRun.Direction.IMPORT)
+    remote_id = models.CharField(max_length=255, blank=True)
+    local_id = models.BigIntegerField(null=True, blank=True, help_text="The local record of a failed push")
     reason = models.TextField()
     payload = models.JSONField(default=dict)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -15,7 +15,6 @@ from channels.admin.customers import CustomerAdmin
 from channels.admin.orders import OrderAdmin
 from channels.admin.pagination import EstimatedCountPaginator
 from channels.models import (
-    Channel,
     Customer,
     CustomerAddress,
     CustomerGroup,
@@ -25,7 +24,7 @@ from channels.models import (
     Store,
     Website,
 )
-from integrations.models import Integration
+from tests.factories import magento_integration
 
 pytestmark = pytest.mark.django_db
 
@@ -36,14 +35,10 @@ class Shop:
     """One channel with its integration, a website, a store view and a customer group."""
 
     def __init__(self, name: str, owner: User | None = None) -> None:
-        self.channel = Channel.objects.create(name=name, owner=owner)
-        self.integration = Integration.objects.create(
-            channel=self.channel,
-            name=f"{name} Magento",
-            api_url="http://example.test/api/v2_soap/?wsdl=1",
-            api_user="u",
-            api_key="k",
+        self.integration = magento_integration(
+            f"{name} Magento", url="http://example.test/api/v2_soap/?wsdl=1", channel_name=name, owner=owner
         )
+        self.channel = self.integration.channel
         self.website = Website.objects.create(integration=self.integration, remote_id=1, code="base", name="Main")
         self.store = Store.objects.create(
             integration=self.integration, remote_id=1, code="default", name="Default Store View", website=self.website

@@ -32,11 +32,11 @@ def shop():
 
 def import_orders(integration, *orders):
     mapped = [
-        mappers.order({**BASE, "order_id": str(i), "increment_id": f"1000{i}", **o}, {1: 1})
+        mappers.order({**BASE, "order_id": str(i), "increment_id": f"1000{i}", **o}, {"1": "1"})
         for i, o in enumerate(orders, start=1)
     ]
     result = upsert_batch(model=Order, integration_id=integration.pk, records=mapped, children={})
-    link_guest_orders(integration, mapped, result.keys_to_pk)
+    link_guest_orders(integration, integration.settings, mapped, result.keys_to_pk)
     return {o.increment_id: o for o in Order.objects.filter(integration=integration).select_related("customer")}
 
 

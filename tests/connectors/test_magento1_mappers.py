@@ -7,7 +7,7 @@ import pytest
 
 from channels.models import Customer, Store, Website
 from integrations.connectors.magento1 import mappers
-from integrations.engine.records import MappingError
+from integrations.engine.contracts import MappingError
 
 CUSTOMER = {
     "customer_id": 7,
@@ -59,13 +59,13 @@ ORDER = {
 
 def test_customer_maps_as_oro_does():
     mapped = mappers.customer(CUSTOMER)
-    assert mapped.key == 7
+    assert mapped.key == "7"
     assert mapped.fields["email"] == "ann.lee@example.com"
     assert mapped.fields["birthday"] == datetime.date(1980, 5, 1)
     assert mapped.fields["gender"] == Customer.Gender.FEMALE
     assert mapped.fields["confirmed"] is False  # a pending confirmation key
     assert mapped.fields["remote_created_at"] == datetime.datetime(2024, 9, 3, 8, 37, tzinfo=datetime.UTC)
-    assert mapped.refs["website"].model is Website and mapped.refs["website"].remote_id == 1
+    assert mapped.refs["website"].model is Website and mapped.refs["website"].remote_id == "1"
     assert mapped.refs["store"].model is Store
     (address,) = mapped.children["addresses"]
     assert (address["street"], address["street2"]) == ("1 Main St", "Flat 2")
@@ -106,12 +106,12 @@ def test_zero_date_means_none():
 
 
 def test_guest_order_maps_items_addresses_payment_and_website():
-    mapped = mappers.order(ORDER, store_websites={2: 1})
-    assert mapped.key == 12
+    mapped = mappers.order(ORDER, store_websites={"2": "1"})
+    assert mapped.key == "12"
     assert mapped.fields["is_guest"] is True and mapped.fields["customer_remote_id"] is None
     assert mapped.fields["grand_total"] == Decimal("34.9000")
     assert mapped.fields["payment_method"] == "checkmo"
-    assert mapped.refs["website"].remote_id == 1
+    assert mapped.refs["website"].remote_id == "1"
     assert mapped.refs["customer"].remote_id is None
     (item,) = mapped.children["items"]
     assert item["qty"] == Decimal("2.0000") and item["sku"] == "TSHIRT-M"
@@ -120,8 +120,8 @@ def test_guest_order_maps_items_addresses_payment_and_website():
 
 def test_registered_customer_order_refers_to_the_customer():
     mapped = mappers.order({**ORDER, "customer_is_guest": "0", "customer_id": "7"}, store_websites={})
-    assert mapped.fields["customer_remote_id"] == 7
-    assert mapped.refs["customer"].remote_id == 7
+    assert mapped.fields["customer_remote_id"] == "7"
+    assert mapped.refs["customer"].remote_id == "7"
 
 
 def test_order_with_bad_money_is_refused():

@@ -2,7 +2,7 @@
 
 import pytest
 
-from integrations.engine.runner import LOG_LIMIT, run_log
+from integrations.engine.run import LOG_LIMIT, run_log
 from integrations.models import SyncRun
 from tests.factories import magento_integration
 

@@ -40,8 +40,8 @@ def test_add_creates_channel_and_integration_with_defaults(admin_client, admin_u
     integration = Integration.objects.get()
     assert integration.channel.name == "Ann's store" and integration.channel.owner == admin_user
     assert integration.default_owner == admin_user
-    assert integration.api_key == "s3cret-key-value"
-    assert integration.guest_customer_sync and integration.import_order_notes
+    assert integration.settings.api_key == "s3cret-key-value"
+    assert integration.settings.guest_customer_sync and integration.settings.import_order_notes
 
 
 @pytest.mark.parametrize(
@@ -70,7 +70,7 @@ def test_key_left_blank_keeps_the_stored_key(admin_client):
     response = admin_client.post(url, data)
     assert response.status_code == 302, response.content.decode()[-2000:]
     integration.refresh_from_db()
-    assert integration.api_key == "s3cret-key-value"
+    assert integration.settings.api_key == "s3cret-key-value"
 
 
 def test_sync_start_date_can_only_move_earlier(admin_client):
@@ -84,8 +84,8 @@ def test_sync_start_date_can_only_move_earlier(admin_client):
 
 def test_website_choices_come_from_check_connection(admin_client):
     integration = magento_integration()
-    integration.websites = [{"id": 1, "label": "Website ID: 1, Stores: Default"}]
-    integration.save()
+    integration.settings.websites = [{"id": 1, "label": "Website ID: 1, Stores: Default"}]
+    integration.settings.save()
     page = admin_client.get(reverse("admin:integrations_integration_change", args=[integration.pk]))
     content = page.content.decode()
     assert "All Websites" in content and "Website ID: 1, Stores: Default" in content

@@ -76,7 +76,7 @@ def test_read_only_page_never_shows_the_key(client, django_user_model, two_store
     client.force_login(viewer)
     page = client.get(reverse("admin:integrations_integration_change", args=[two_stores[0].pk]))
     assert page.status_code == 200
-    assert two_stores[0].api_key.encode() not in page.content
+    assert two_stores[0].settings.api_key.encode() not in page.content
 
 
 def test_records_of_other_integrations_are_hidden(client, django_user_model, two_stores):

@@ -31,7 +31,7 @@ def test_retry_resolves_what_now_maps_and_keeps_what_does_not(magento, rq):
     )
 
     outcome = quarantine_retry(record_ids=[still_bad.pk, was_fixed.pk, gone.pk])
-    assert outcome == {"resolved": 1, "still_failing": 1, "gone": 1}
+    assert outcome == {"resolved": 1, "still_failing": 1, "gone": 1, "pushes_queued": 0}
     assert Customer.objects.filter(integration=integration, remote_id=fixed_id).exists()
     for record in (still_bad, was_fixed, gone):
         record.refresh_from_db()

@@ -8,7 +8,7 @@ import pytest
 
 from channels.models import Customer, Order
 from integrations.connectors.magento1.transport import MagentoSoapClient
-from integrations.engine.windows import format_remote
+from integrations.engine.cursors import UpdatedAtKeyset
 from integrations.models import SyncRun
 from integrations.services import SyncAlreadyActive, sync_schedule
 from tests.conftest import wait_for
@@ -50,8 +50,8 @@ def descendants(pid: int) -> list[int]:
 def store_fingerprint(sim) -> tuple[set, set]:
     """What the store holds, read by a client of its own: (id, updated_at) of customers and orders."""
     client = MagentoSoapClient(wsdl_url=sim.wsdl_url, api_user=sim.api_user, api_key=sim.api_key)
-    customers = {(int(c["customer_id"]), c["updated_at"]) for c in client.call("customerCustomerList", {})}
-    orders = {(int(o["order_id"]), o["updated_at"]) for o in client.call("salesOrderList", {})}
+    customers = {(str(c["customer_id"]), c["updated_at"]) for c in client.call("customerCustomerList", {})}
+    orders = {(str(o["order_id"]), o["updated_at"]) for o in client.call("salesOrderList", {})}
     client.end_session()
     return customers, orders
 
@@ -60,8 +60,8 @@ def local_fingerprint(integration) -> tuple[set, set]:
     customers = Customer.objects.filter(integration=integration, is_guest=False)
     orders = Order.objects.filter(integration=integration)
     return (
-        {(c, format_remote(u)) for c, u in customers.values_list("remote_id", "remote_updated_at")},
-        {(o, format_remote(u)) for o, u in orders.values_list("remote_id", "remote_updated_at")},
+        {(c, UpdatedAtKeyset.format(u)) for c, u in customers.values_list("remote_id", "remote_updated_at")},
+        {(o, UpdatedAtKeyset.format(u)) for o, u in orders.values_list("remote_id", "remote_updated_at")},
     )
 
 

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 def stored_key(integration: Integration) -> str:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT api_key FROM integrations_integration WHERE id = %s", [integration.pk])
+        cursor.execute("SELECT api_key FROM magento1_magento1settings WHERE integration_id = %s", [integration.pk])
         return cursor.fetchone()[0]
 
 
@@ -23,7 +23,7 @@ def test_the_database_row_does_not_hold_the_key():
     integration = magento_integration(api_key="s3cret-key-value")
     raw = stored_key(integration)
     assert "s3cret-key-value" not in raw
-    assert Integration.objects.get(pk=integration.pk).api_key == "s3cret-key-value"
+    assert Integration.objects.get(pk=integration.pk).settings.api_key == "s3cret-key-value"
 
 
 def test_rotation_keeps_keys_readable_and_re_encrypts(settings):
@@ -31,19 +31,19 @@ def test_rotation_keeps_keys_readable_and_re_encrypts(settings):
     old = stored_key(integration)
     new_key = Fernet.generate_key().decode()
     with override_settings(FIELD_ENCRYPTION_KEYS=[new_key, *settings.FIELD_ENCRYPTION_KEYS]):
-        assert Integration.objects.get(pk=integration.pk).api_key == "s3cret-key-value"
+        assert Integration.objects.get(pk=integration.pk).settings.api_key == "s3cret-key-value"
         call_command("rotate_encryption_keys")
         rotated = stored_key(integration)
         assert rotated != old
     with override_settings(FIELD_ENCRYPTION_KEYS=[new_key]):
-        assert Integration.objects.get(pk=integration.pk).api_key == "s3cret-key-value"
+        assert Integration.objects.get(pk=integration.pk).settings.api_key == "s3cret-key-value"
 
 
 def test_a_key_nobody_can_decrypt_fails_loudly():
     integration = magento_integration(api_key="s3cret-key-value")
     with override_settings(FIELD_ENCRYPTION_KEYS=[Fernet.generate_key().decode()]):
         with pytest.raises(crypto.SecretDecryptionError):
-            Integration.objects.get(pk=integration.pk)
+            _ = Integration.objects.get(pk=integration.pk).settings
 
 
 def test_admin_form_never_renders_the_key(admin_client):

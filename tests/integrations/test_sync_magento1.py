@@ -29,9 +29,9 @@ def test_full_sync_matches_the_store_and_a_rerun_changes_nothing(mode, magento, 
     check = integration_check_connection(integration=integration)
     assert check.ok, check.message
     integration.refresh_from_db()
-    assert integration.detected_mode == mode
-    assert len(integration.websites) >= 2
-    assert all(w["label"].startswith("Website ID: ") for w in integration.websites)
+    assert integration.settings.detected_mode == mode
+    assert len(integration.settings.websites) >= 2
+    assert all(w["label"].startswith("Website ID: ") for w in integration.settings.websites)
 
     first = sync(integration, run_worker)
     store = sim.stats()

@@ -22,7 +22,7 @@ from integrations.simulators.magento1.server import RunningSimulator, start_simu
 from integrations.simulators.magento1.wsdl import MODES
 
 ROOT = Path(__file__).resolve().parents[2]
-SOAP_ENCODING = ROOT / "integrations" / "connectors" / "magento1" / "soap-encoding.xsd"
+SOAP_ENCODING = ROOT / "integrations" / "transports" / "soap-encoding.xsd"
 # A fixed clock keeps the data identical between runs and between two simulators.
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
 USER, KEY = "tester", "tester-key-42"

@@ -1,1 +1,1 @@
-from integrations.connectors.magento1 import connector  # noqa: F401  (registers the connector)
+"""Magento 1 over SOAP v2, with or without the Oro Bridge extension."""

@@ -1,38 +1,71 @@
-"""The Magento 1 connector: Check Connection and the streams of a sync."""
+"""The Magento 1 connector: Check Connection, the streams of a sync, and the type's settings."""
 
 from __future__ import annotations
 
+import argparse
+import datetime
 from typing import Any
 
 from django.conf import settings
+from django.utils.html import format_html
 
-from integrations.connectors.base import CheckResult, Connector, Stream, register
+from channels.models import Customer, Order, Store, Website
 from integrations.connectors.magento1 import streams
+from integrations.connectors.magento1.forms import Magento1SettingsForm
+from integrations.connectors.magento1.models import Magento1Settings
 from integrations.connectors.magento1.transport import MagentoSoapClient
+from integrations.engine.contracts import CheckResult, Connector, SourceStream
 from integrations.engine.errors import NotSupported, RemoteError
-from integrations.models import Integration
+from integrations.engine.registry import register
 
 REQUIRED_BRIDGE_VERSION = "1.2.0"
 WSI_NOT_SUPPORTED = (
     "The store serves its WS-I compliant (document/literal) API, which oroint does not read yet. "
-    "In the Magento admin, turn off System > Configuration > Magento Core API > WS-I Compliance, "
-    "then run Check Connection again."
+    "In the Magento admin, turn off System > Configuration > Services > Magento Core API > WS-I Compliance, "
+    "untick WS-I compliance here, then run Check Connection again."
 )
+WSI_SETTING_ON = (
+    "WS-I compliance is ticked for this integration, and oroint reads only stores that have it off "
+    "(RPC/encoded SOAP). In the Magento admin, turn off System > Configuration > Services > Magento Core API > "
+    "WS-I Compliance, untick WS-I compliance here, then run Check Connection again."
+)
+NO_BRIDGE = "Unable to perform this operation, Oro Bridge extension not found."
 
 
 def _version_tuple(version: str) -> tuple[int, ...]:
     return tuple(int(p) for p in version.split(".") if p.isdigit())
 
 
-@register(Integration.Type.MAGENTO1)
+@register
 class Magento1Connector(Connector):
-    def __init__(self, integration: Integration, log=None) -> None:
+    type_key = "magento1"
+    label = "Magento 1 (SOAP v2)"
+    settings_model = Magento1Settings
+    settings_form = Magento1SettingsForm
+    settings_fieldsets = [
+        ("Connection", ["api_url", "api_user", "api_key", "wsi_mode", "mode"]),
+        (
+            "Synchronization",
+            [
+                "sync_start_date",
+                "website_id",
+                "guest_customer_sync",
+                "shared_guest_emails",
+                "import_order_notes",
+                "admin_url",
+            ],
+        ),
+    ]
+
+    settings: Magento1Settings
+
+    def __init__(self, integration, log=None) -> None:
         super().__init__(integration, log=log)
         cfg = settings.OROINT_SYNC
         self.soap = MagentoSoapClient(
-            wsdl_url=integration.api_url,
-            api_user=integration.api_user,
-            api_key=integration.api_key,
+            wsdl_url=self.settings.api_url,
+            api_user=self.settings.api_user,
+            api_key=self.settings.api_key,
             connect_timeout=cfg["CONNECT_TIMEOUT"],
             operation_timeout=cfg["OPERATION_TIMEOUT"],
             retry_delays=cfg["RETRY_DELAYS"],
@@ -58,13 +91,13 @@ class Magento1Connector(Connector):
     @property
     def mode(self) -> str:
         if self._mode is None:
-            forced = self.integration.mode
-            if forced == Integration.Mode.NATIVE:
+            forced = self.settings.mode
+            if forced == Magento1Settings.Mode.NATIVE:
                 self._mode = "native"
             else:
                 ping = self.ping()
-                if ping is None and forced == Integration.Mode.BRIDGE:
-                    raise NotSupported("Unable to perform this operation, Oro Bridge extension not found.")
+                if ping is None and forced == Magento1Settings.Mode.BRIDGE:
+                    raise NotSupported(NO_BRIDGE)
                 self._mode = "bridge" if ping else "native"
         return self._mode
 
@@ -94,14 +127,16 @@ class Magento1Connector(Connector):
     # -- the interface ---------------------------------------------------------------------------
 
     def check_connection(self) -> CheckResult:
+        if self.settings.wsi_mode:
+            return CheckResult(False, WSI_SETTING_ON)
         self.soap.retry_delays = ()  # as OroCRM: an admin waiting on a check wants the first answer
         try:
             if self.soap.is_wsi:
                 return CheckResult(False, WSI_NOT_SUPPORTED)
             self.soap.login()
-            ping = None if self.integration.mode == Integration.Mode.NATIVE else self.ping()
-            if ping is None and self.integration.mode == Integration.Mode.BRIDGE:
-                return CheckResult(False, "Unable to perform this operation, Oro Bridge extension not found.")
+            ping = None if self.settings.mode == Magento1Settings.Mode.NATIVE else self.ping()
+            if ping is None and self.settings.mode == Magento1Settings.Mode.BRIDGE:
+                return CheckResult(False, NO_BRIDGE)
             self._mode = "bridge" if ping else "native"
             websites = self.website_list()
         except RemoteError as exc:
@@ -119,6 +154,7 @@ class Magento1Connector(Connector):
             details["is_supported_version"] = _version_tuple(details["extension_version"]) >= _version_tuple(
                 REQUIRED_BRIDGE_VERSION
             )
+        self._remember(details)
         if self._mode == "bridge":
             message = (
                 f"Connected to Magento {details['magento_version'] or '(version unknown)'} with Oro Bridge "
@@ -131,7 +167,21 @@ class Magento1Connector(Connector):
             )
         return CheckResult(True, message, details)
 
-    def streams(self) -> list[Stream]:
+    def _remember(self, details: dict[str, Any]) -> None:
+        """What the check found, on the settings: the website choices, the mode to sync in."""
+        found = self.settings
+        Magento1Settings.objects.filter(pk=found.pk).update(
+            websites=details["websites"],
+            detected_mode=details["mode"],
+            magento_version=details["magento_version"],
+            extension_version=details["extension_version"],
+            admin_url=found.admin_url or details["admin_url"],
+        )
+        found.refresh_from_db()
+
+    def streams(self) -> list[SourceStream]:
+        if self.settings.wsi_mode:
+            raise NotSupported(WSI_SETTING_ON)
         if self.soap.is_wsi:
             raise NotSupported(WSI_NOT_SUPPORTED)
         self.soap.login()
@@ -145,3 +195,63 @@ class Magento1Connector(Connector):
 
     def close(self) -> None:
         self.soap.end_session()
+
+    # -- the type outside a sync ----------------------------------------------------------------
+
+    @classmethod
+    def add_arguments(cls, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("--wsdl-url", required=True, help="The store's SOAP v2 WSDL URL")
+        parser.add_argument("--api-user", required=True)
+        parser.add_argument("--api-key", required=True, help="Stored encrypted; never printed")
+        parser.add_argument("--sync-start-date", type=datetime.date.fromisoformat, help="YYYY-MM-DD")
+        parser.add_argument("--mode", choices=[m.value for m in Magento1Settings.Mode], default="auto")
+        parser.add_argument("--website-id", type=int, default=Magento1Settings.ALL_WEBSITES)
+        parser.add_argument("--wsi", action="store_true", help="WS-I compliance mode (the store has it on)")
+
+    @classmethod
+    def settings_from_options(cls, options: dict[str, Any]) -> dict[str, Any]:
+        values = {
+            "api_url": options["wsdl_url"],
+            "api_user": options["api_user"],
+            "api_key": options["api_key"],
+            "mode": options["mode"],
+            "website_id": options["website_id"],
+            "wsi_mode": options["wsi"],
+        }
+        if options.get("sync_start_date"):
+            values["sync_start_date"] = options["sync_start_date"]
+        return values
+
+    @classmethod
+    def record_counts(cls, integration) -> dict[str, int]:
+        customers = Customer.objects.filter(integration=integration)
+        return {
+            "websites": Website.objects.filter(integration=integration).count(),
+            "stores": Store.objects.filter(integration=integration).count(),
+            "customers": customers.filter(is_guest=False).count(),
+            "guest_customers": customers.filter(is_guest=True).count(),
+            "orders": Order.objects.filter(integration=integration).count(),
+        }
+
+    @classmethod
+    def describe_settings(cls, integration) -> dict[str, Any]:
+        found: Magento1Settings = integration.settings
+        return {
+            "api_url": found.api_url,
+            "api_user": found.api_user,
+            "mode": found.mode,
+            "detected_mode": found.detected_mode,
+            "website_id": found.website_id,
+            "sync_start_date": found.sync_start_date.isoformat(),
+            "wsi_mode": found.wsi_mode,
+        }
+
+    @classmethod
+    def describe_detected(cls, integration) -> str:
+        found: Magento1Settings = integration.settings
+        if not found.detected_mode:
+            return "Nothing yet: run Check Connection."
+        bridge = (
+            f"Oro Bridge {found.extension_version}" if found.detected_mode == "bridge" else "no Oro Bridge (native API)"
+        )
+        return format_html("Magento {} · {} · {} website(s)", found.magento_version or "?", bridge, len(found.websites))

@@ -10,14 +10,20 @@ from typing import Any
 from channels.countries import ISO_COUNTRY_CODES
 from channels.models import Customer, CustomerGroup, OrderAddress, Store, Website
 from integrations.engine import values as v
-from integrations.engine.records import Mapped, MappingError, Ref
+from integrations.engine.contracts import Mapped, MappingError, Ref
 
-GENDERS = {"1": Customer.Gender.MALE, "2": Customer.Gender.FEMALE}
+# The native API sends the option id; the Oro Bridge (1.2.19) sends the option's label.
+GENDERS = {
+    "1": Customer.Gender.MALE,
+    "2": Customer.Gender.FEMALE,
+    "male": Customer.Gender.MALE,
+    "female": Customer.Gender.FEMALE,
+}
 
 
 def website(raw: dict[str, Any]) -> Mapped:
     return Mapped(
-        key=v.required_integer(raw, "website_id"),
+        key=v.whole_id(raw, "website_id", required=True),
         fields={
             "code": v.text(raw, "code")[:32],
             "name": v.text(raw, "name")[:255],
@@ -32,7 +38,7 @@ def websites_from_stores(stores: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Without the bridge, websites are known only through their stores (as OroCRM builds them)."""
     grouped: dict[int, list[dict[str, Any]]] = {}
     for store in stores:
-        grouped.setdefault(v.required_integer(store, "website_id"), []).append(store)
+        grouped.setdefault(int(v.whole_id(store, "website_id", required=True)), []).append(store)
     return [
         {
             "website_id": website_id,
@@ -44,14 +50,14 @@ def websites_from_stores(stores: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def store(raw: dict[str, Any]) -> Mapped:
-    website_id = v.integer(raw, "website_id")
+    website_id = v.whole_id(raw, "website_id")
     return Mapped(
-        key=v.required_integer(raw, "store_id"),
+        key=v.whole_id(raw, "store_id", required=True),
         fields={
             "code": v.text(raw, "code"),
             "name": v.text(raw, "name"),
             "website_remote_id": website_id,
-            "group_remote_id": v.integer(raw, "group_id"),
+            "group_remote_id": v.whole_id(raw, "group_id"),
             "is_active": v.boolean(raw, "is_active", default=True),
         },
         refs={"website": Ref(Website, website_id)},
@@ -60,16 +66,16 @@ def store(raw: dict[str, Any]) -> Mapped:
 
 def customer_group(raw: dict[str, Any]) -> Mapped:
     return Mapped(
-        key=v.required_integer(raw, "customer_group_id"),
+        key=v.whole_id(raw, "customer_group_id", required=True),
         fields={"name": v.text(raw, "customer_group_code")},
     )
 
 
 def customer(raw: dict[str, Any]) -> Mapped:
-    gender = v.text(raw, "gender")
+    gender = v.text(raw, "gender").lower()
     addresses = [customer_address(a) for a in raw.get("addresses") or []]
     return Mapped(
-        key=v.required_integer(raw, "customer_id"),
+        key=v.whole_id(raw, "customer_id", required=True),
         fields={
             "is_guest": False,
             "email": v.email(raw, "email", required=True),
@@ -88,9 +94,9 @@ def customer(raw: dict[str, Any]) -> Mapped:
             "remote_updated_at": v.moment(raw, "updated_at"),
         },
         refs={
-            "website": Ref(Website, v.integer(raw, "website_id")),
-            "store": Ref(Store, v.integer(raw, "store_id")),
-            "group": Ref(CustomerGroup, v.integer(raw, "group_id")),
+            "website": Ref(Website, v.whole_id(raw, "website_id")),
+            "store": Ref(Store, v.whole_id(raw, "store_id")),
+            "group": Ref(CustomerGroup, v.whole_id(raw, "group_id")),
         },
         children={"addresses": addresses},
     )
@@ -137,7 +143,7 @@ def _address_fields(raw: dict[str, Any]) -> dict[str, Any]:
 
 def customer_address(raw: dict[str, Any]) -> dict[str, Any]:
     return {
-        "remote_id": v.integer(raw, "customer_address_id"),
+        "remote_id": v.whole_id(raw, "customer_address_id"),
         "is_default_billing": v.boolean(raw, "is_default_billing"),
         "is_default_shipping": v.boolean(raw, "is_default_shipping"),
         **_address_fields(raw),
@@ -147,12 +153,12 @@ def customer_address(raw: dict[str, Any]) -> dict[str, Any]:
 def _order_address(raw: dict[str, Any] | None, address_type: str) -> list[dict[str, Any]]:
     if not raw:
         return []
-    return [{"remote_id": v.integer(raw, "address_id"), "address_type": address_type, **_address_fields(raw)}]
+    return [{"remote_id": v.whole_id(raw, "address_id"), "address_type": address_type, **_address_fields(raw)}]
 
 
 def order_item(raw: dict[str, Any]) -> dict[str, Any]:
     return {
-        "remote_id": v.integer(raw, "item_id"),
+        "remote_id": v.whole_id(raw, "item_id"),
         "sku": v.text(raw, "sku"),
         "name": v.text(raw, "name"),
         "product_type": v.text(raw, "product_type"),
@@ -173,17 +179,17 @@ def order_item(raw: dict[str, Any]) -> dict[str, Any]:
 PAYMENT_FIELDS = ("method", "amount_ordered", "shipping_amount", "po_number", "cc_type", "cc_last4", "cc_owner")
 
 
-def order(raw: dict[str, Any], store_websites: dict[int, int | None]) -> Mapped:
+def order(raw: dict[str, Any], store_websites: dict[str, str | None]) -> Mapped:
     """A full order (salesOrderInfo / oroOrderList). `store_websites` maps store ids to website ids."""
-    store_id = v.integer(raw, "store_id")
-    customer_id = v.integer(raw, "customer_id")
+    store_id = v.whole_id(raw, "store_id")
+    customer_id = v.whole_id(raw, "customer_id")
     is_guest = v.boolean(raw, "customer_is_guest") or customer_id is None
     payment = raw.get("payment") or {}
     increment_id = v.text(raw, "increment_id")
     if not increment_id:
         raise MappingError("increment_id is missing")
     return Mapped(
-        key=v.required_integer(raw, "order_id"),
+        key=v.whole_id(raw, "order_id", required=True),
         fields={
             "increment_id": increment_id,
             "customer_remote_id": None if is_guest else customer_id,
@@ -210,7 +216,7 @@ def order(raw: dict[str, Any], store_websites: dict[int, int | None]) -> Mapped:
             "remote_ip": v.text(raw, "remote_ip"),
             "gift_message": v.text(raw, "gift_message"),
             "store_name": v.text(raw, "store_name"),
-            "quote_remote_id": v.integer(raw, "quote_id"),
+            "quote_remote_id": v.whole_id(raw, "quote_id"),
             "is_virtual": v.boolean(raw, "is_virtual"),
             "remote_created_at": v.moment(raw, "created_at"),
             "remote_updated_at": v.moment(raw, "updated_at"),
@@ -230,7 +236,7 @@ def order(raw: dict[str, Any], store_websites: dict[int, int | None]) -> Mapped:
     )
 
 
-def guest_key(website_id: int | None, email: str, first_name: str, last_name: str, split_by_name: bool) -> str:
+def guest_key(website_id: str | None, email: str, first_name: str, last_name: str, split_by_name: bool) -> str:
     """The identity of a guest customer: email per website, plus the name for shared emails.
 
     Hashed, so that however long the email and names are, the key fits its column.
@@ -256,7 +262,7 @@ def guest_customer(order: Mapped, key: str) -> Mapped:
             "remote_created_at": fields["remote_created_at"],
             "remote_updated_at": fields["remote_updated_at"],
         },
-        refs={"website": order.refs["website"], "store": order.refs["store"], "group": Ref(CustomerGroup, 0)},
+        refs={"website": order.refs["website"], "store": order.refs["store"], "group": Ref(CustomerGroup, "0")},
     )
 
 

@@ -15,11 +15,11 @@ from django.conf import settings
 from django.db.models import OuterRef, Subquery
 
 from channels.models import Customer, CustomerAddress, CustomerGroup, Order, OrderAddress, OrderItem, Store, Website
-from integrations.connectors.base import Stream
 from integrations.connectors.magento1 import mappers
-from integrations.engine.records import Mapped, Page
-from integrations.engine.upsert import ChildSpec, upsert_batch
-from integrations.engine.windows import keyset_windows
+from integrations.connectors.magento1.models import Magento1Settings
+from integrations.engine.contracts import ChildSpec, Mapped, Page, SourceStream
+from integrations.engine.cursors import UpdatedAtKeyset
+from integrations.engine.upsert import upsert_batch
 
 if TYPE_CHECKING:
     from integrations.connectors.magento1.connector import Magento1Connector
@@ -33,11 +33,12 @@ def complex_filter(*conditions: tuple[str, str, str]) -> dict[str, Any]:
     return {"complex_filter": {"_value_1": items}}
 
 
-class MagentoStream(Stream):
+class MagentoStream(SourceStream):
     def __init__(self, connector: Magento1Connector) -> None:
         self.connector = connector
         self.soap = connector.soap
         self.integration = connector.integration
+        self.settings: Magento1Settings = connector.settings
 
     @property
     def bridge(self) -> bool:
@@ -104,7 +105,7 @@ class CustomerGroupStream(DictionaryStream):
 
 
 class IncrementalStream(MagentoStream):
-    """An entity read by `updated_at` windows and id keysets (see engine.windows).
+    """An entity read by `updated_at` windows and id keysets (see engine.cursors.UpdatedAtKeyset).
 
     Bridge mode pages `bridge_list` by id; native mode lists a whole window with `native_list` and
     completes each record with further calls (`complete`).
@@ -116,22 +117,22 @@ class IncrementalStream(MagentoStream):
 
     def pages(self, state: dict[str, Any]) -> Iterator[Page]:
         cfg = settings.OROINT_SYNC
-        start = datetime.datetime.combine(self.integration.sync_start_date, datetime.time(), tzinfo=datetime.UTC)
-        yield from keyset_windows(
-            state=state,
+        start = datetime.datetime.combine(self.settings.sync_start_date, datetime.time(), tzinfo=datetime.UTC)
+        cursor = UpdatedAtKeyset(
+            fetch=self.fetch_bridge if self.bridge else self.fetch_native,
+            id_of=self.remote_id_of,
             start=start,
             now=self.soap.server_now,
-            fetch=self.fetch_bridge if self.bridge else self.fetch_native,
-            id_of=lambda raw: int(raw[self.id_field]),
             page_size=cfg["PAGE_SIZE"],
             overlap=datetime.timedelta(seconds=cfg["OVERLAP_SECONDS"]),
             window=None if self.bridge else NATIVE_WINDOW,
         )
+        yield from cursor.pages(state)
 
-    def conditions(self, since: str, until: str, after_id: int) -> list[tuple[str, str, str]]:
+    def conditions(self, since: str, until: str, after_id: str | None) -> list[tuple[str, str, str]]:
         conditions = [("updated_at", "from", since), ("updated_at", "to", until)]
-        if after_id:
-            conditions.append((self.id_field, "gt", str(after_id)))
+        if after_id is not None:
+            conditions.append((self.id_field, "gt", after_id))
         return conditions + self.scope_conditions()
 
     def scope_conditions(self) -> list[tuple[str, str, str]]:
@@ -141,17 +142,18 @@ class IncrementalStream(MagentoStream):
         """Native mode: turn list entries into whole records."""
         return listed
 
-    def fetch_bridge(self, since: str, until: str, after_id: int, limit: int) -> list[dict[str, Any]]:
+    def fetch_bridge(self, since: str, until: str, after_id: str | None, limit: int) -> list[dict[str, Any]]:
         return self.fetch_filtered(self.conditions(since, until, after_id), limit)
 
-    def fetch_native(self, since: str, until: str, after_id: int, limit: int) -> list[dict[str, Any]]:
+    def fetch_native(self, since: str, until: str, after_id: str | None, limit: int) -> list[dict[str, Any]]:
         key = (since, until)
         if getattr(self, "_window_key", None) != key:
             # The whole window comes in one answer; keep it while its pages are written.
             rows = self.soap.call(self.native_list, complex_filter(*self.conditions(since, until, after_id))) or []
             self._window_rows = sorted(rows, key=lambda raw: int(raw[self.id_field]))
             self._window_key = key
-        listed = [raw for raw in self._window_rows if int(raw[self.id_field]) > after_id][:limit]
+        after = -1 if after_id is None else int(after_id)
+        listed = [raw for raw in self._window_rows if int(raw[self.id_field]) > after][:limit]
         return self.complete(listed)
 
     def fetch_filtered(self, conditions: list[tuple[str, str, str]], limit: int) -> list[dict[str, Any]]:
@@ -176,8 +178,8 @@ class CustomerStream(IncrementalStream):
     children = {"addresses": ChildSpec(CustomerAddress, "customer")}
 
     def scope_conditions(self) -> list[tuple[str, str, str]]:
-        website_id = self.integration.website_id
-        if website_id == self.integration.ALL_WEBSITES:
+        website_id = self.settings.website_id
+        if website_id == Magento1Settings.ALL_WEBSITES:
             return []
         return [("website_id", "in", str(website_id))]
 
@@ -212,10 +214,10 @@ class OrderStream(IncrementalStream):
 
     def __init__(self, connector: Magento1Connector) -> None:
         super().__init__(connector)
-        self._store_websites: dict[int, int | None] | None = None
+        self._store_websites: dict[str, str | None] | None = None
 
     @property
-    def store_websites(self) -> dict[int, int | None]:
+    def store_websites(self) -> dict[str, str | None]:
         # Read when first needed: the stores stream of the same run has written them by then.
         if self._store_websites is None:
             self._store_websites = dict(
@@ -224,11 +226,11 @@ class OrderStream(IncrementalStream):
         return self._store_websites
 
     def scope_conditions(self) -> list[tuple[str, str, str]]:
-        website_id = self.integration.website_id
-        if website_id == self.integration.ALL_WEBSITES:
+        website_id = self.settings.website_id
+        if website_id == Magento1Settings.ALL_WEBSITES:
             return []
-        stores = sorted(s for s, w in self.store_websites.items() if w == website_id)
-        return [("store_id", "in", ",".join(map(str, stores)) or "-1")]
+        stores = sorted((s for s, w in self.store_websites.items() if w == str(website_id)), key=int)
+        return [("store_id", "in", ",".join(stores) or "-1")]
 
     def complete(self, listed: list[dict[str, Any]]) -> list[dict[str, Any]]:
         return [self.soap.call("salesOrderInfo", raw["increment_id"]) for raw in listed]
@@ -237,11 +239,11 @@ class OrderStream(IncrementalStream):
         return mappers.order(raw, self.store_websites)
 
     def after_write(self, integration_id: int, mapped: list[Mapped], keys_to_pk: dict) -> None:
-        if self.integration.guest_customer_sync:
-            link_guest_orders(self.integration, [m for m in mapped if m.fields["is_guest"]], keys_to_pk)
+        if self.settings.guest_customer_sync:
+            link_guest_orders(self.integration, self.settings, [m for m in mapped if m.fields["is_guest"]], keys_to_pk)
 
 
-def link_guest_orders(integration, orders: list[Mapped], keys_to_pk: dict) -> None:
+def link_guest_orders(integration, settings: Magento1Settings, orders: list[Mapped], keys_to_pk: dict) -> None:
     """Attach guest orders to a customer, as OroCRM's Guest Customer Sync does.
 
     A registered customer of the same website with the order's email takes the order; otherwise a
@@ -252,7 +254,7 @@ def link_guest_orders(integration, orders: list[Mapped], keys_to_pk: dict) -> No
     orders = [o for o in orders if o.fields["customer_email"] and o.key in keys_to_pk]
     if not orders:
         return
-    split = mappers.shared_emails(integration.shared_guest_emails)
+    split = mappers.shared_emails(settings.shared_guest_emails)
     emails = {o.fields["customer_email"].lower() for o in orders}
     registered = {
         (website_id, email.lower()): pk

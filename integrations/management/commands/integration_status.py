@@ -20,7 +20,8 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(status, indent=2))
             return
         info = status["integration"]
-        self.stdout.write(f"{info['name']} ({info['type']}, {info['api_url']})")
+        where = ", ".join(f"{k} {v}" for k, v in info["settings"].items() if k in ("api_url", "url"))
+        self.stdout.write(f"{info['name']} ({info['type']}{', ' + where if where else ''})")
         for entity, count in status["records"].items():
             self.stdout.write(f"  {entity:<16} {count}")
         for run in status["runs"]:

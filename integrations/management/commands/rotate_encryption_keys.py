@@ -1,19 +1,27 @@
+from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 
 from integrations import crypto
-from integrations.models import Integration
+from integrations.fields import EncryptedTextField
 
 
 class Command(BaseCommand):
     help = "Re-encrypt every stored secret with the first key of FIELD_ENCRYPTION_KEYS (after adding a new key)."
 
     def handle(self, *args, **options):
-        table = Integration._meta.db_table
         count = 0
+        quote = connection.ops.quote_name
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(f"SELECT id, api_key FROM {table} WHERE api_key <> ''")
-            for pk, token in cursor.fetchall():
-                cursor.execute(f"UPDATE {table} SET api_key = %s WHERE id = %s", [crypto.rotate(token), pk])
-                count += 1
+            for model in apps.get_models():
+                table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
+                for field in model._meta.concrete_fields:
+                    if not isinstance(field, EncryptedTextField):
+                        continue
+                    column = quote(field.column)
+                    # Raw SQL: the field would decrypt on read; the ciphertext itself is re-encrypted.
+                    cursor.execute(f"SELECT {pk}, {column} FROM {table} WHERE {column} <> ''")
+                    for key, token in cursor.fetchall():
+                        cursor.execute(f"UPDATE {table} SET {column} = %s WHERE {pk} = %s", [crypto.rotate(token), key])
+                        count += 1
         self.stdout.write(f"Re-encrypted {count} secret(s) with the newest key.")

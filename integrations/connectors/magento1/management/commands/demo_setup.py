@@ -2,6 +2,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.urls import reverse
 
+from integrations.connectors.magento1.models import Magento1Settings
 from integrations.models import Integration
 from integrations.services import integration_create
 
@@ -23,15 +24,21 @@ class Command(BaseCommand):
         if integration is None:
             integration = integration_create(
                 name=DEMO_NAME,
-                api_url=options["wsdl_url"],
-                api_user=options["api_user"],
-                api_key=options["api_key"],
+                integration_type="magento1",
+                settings_values={
+                    "api_url": options["wsdl_url"],
+                    "api_user": options["api_user"],
+                    "api_key": options["api_key"],
+                },
                 owner=owner,
             )
             self.stdout.write(f"Created the demo channel (integration {integration.pk}).")
         else:
-            integration.api_url, integration.api_user = options["wsdl_url"], options["api_user"]
-            integration.api_key = options["api_key"]
-            integration.save(update_fields=["api_url", "api_user", "api_key", "updated_at"])
+            Magento1Settings.objects.filter(integration=integration).update(
+                api_url=options["wsdl_url"], api_user=options["api_user"]
+            )
+            found = Magento1Settings.objects.get(integration=integration)
+            found.api_key = options["api_key"]  # through the field, so that it is stored encrypted
+            found.save(update_fields=["api_key"])
             self.stdout.write(f"The demo channel exists (integration {integration.pk}); settings refreshed.")
         self.stdout.write(reverse("admin:integrations_integration_change", args=[integration.pk]))

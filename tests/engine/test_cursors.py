@@ -1,8 +1,15 @@
-"""Keyset windows: every record read once per window, resumable inside a window, with overlap."""
+"""Cursors: every record read once per window, resumable anywhere, with overlap."""
 
 import datetime
 
-from integrations.engine.windows import format_remote, keyset_windows, parse_remote
+from integrations.engine.cursors import UpdatedAtKeyset
+
+format_remote, parse_remote = UpdatedAtKeyset.format, UpdatedAtKeyset.parse
+
+
+def keyset_windows(*, state, **options):
+    return UpdatedAtKeyset(**options).pages(state)
+
 
 UTC = datetime.UTC
 START = datetime.datetime(2020, 1, 1, tzinfo=UTC)
@@ -12,14 +19,15 @@ OVERLAP = datetime.timedelta(minutes=5)
 
 def store(n: int) -> list[dict]:
     """n records, updated one per hour from START."""
-    return [{"id": i, "updated_at": format_remote(START + datetime.timedelta(hours=i))} for i in range(1, n + 1)]
+    return [{"id": str(i), "updated_at": format_remote(START + datetime.timedelta(hours=i))} for i in range(1, n + 1)]
 
 
 def fetcher(records, calls):
     def fetch(since, until, after_id, limit):
         calls.append((since, until, after_id, limit))
-        rows = [r for r in records if since <= r["updated_at"] <= until and r["id"] > after_id]
-        return sorted(rows, key=lambda r: r["id"])[:limit]
+        after = -1 if after_id is None else int(after_id)
+        rows = [r for r in records if since <= r["updated_at"] <= until and int(r["id"]) > after]
+        return sorted(rows, key=lambda r: int(r["id"]))[:limit]
 
     return fetch
 
@@ -45,20 +53,25 @@ def read_all(records, state=None, window=None, stop_after=None):
 def test_one_window_reads_every_record_once_in_pages():
     records = store(35)
     pages, calls = read_all(records)
-    ids = [r["id"] for p in pages for r in p.records]
+    ids = [int(r["id"]) for p in pages for r in p.records]
     assert ids == list(range(1, 36))
     assert [len(p.records) for p in pages] == [10, 10, 10, 5, 0]
     assert pages[-1].done
     # The next run starts the overlap before this run's upper bound.
-    assert pages[-1].state == {"since": format_remote(NOW - OVERLAP), "until": None, "after_id": None}
-    assert calls[1][2] == 10  # paged by id, not by page number
+    assert pages[-1].state == {
+        "cursor": "updated_at_keyset",
+        "since": format_remote(NOW - OVERLAP),
+        "until": None,
+        "after_id": None,
+    }
+    assert calls[1][2] == "10"  # paged by id, not by page number
 
 
 def test_resume_inside_a_window_continues_after_the_last_written_id():
     records = store(35)
     pages, _ = read_all(records, stop_after=2)
     resumed, calls = read_all(records, state=pages[-1].state)
-    assert [r["id"] for p in resumed for r in p.records] == list(range(21, 36))
+    assert [int(r["id"]) for p in resumed for r in p.records] == list(range(21, 36))
     assert calls[0][1] == format_remote(NOW)  # the same window bound as before the interruption
 
 
@@ -67,10 +80,10 @@ def test_record_updated_during_the_window_is_not_lost():
     pages, _ = read_all(records, stop_after=1)
     # Record 3 (already read) and 15 (not yet read) change while the sync runs: both move past `until`.
     for r in records:
-        if r["id"] in (3, 15):
+        if r["id"] in ("3", "15"):
             r["updated_at"] = format_remote(NOW + datetime.timedelta(minutes=1))
     rest, _ = read_all(records, state=pages[-1].state)
-    seen = {r["id"] for p in pages + rest for r in p.records}
+    seen = {int(r["id"]) for p in pages + rest for r in p.records}
     assert seen == set(range(1, 31)) - {15}
     # The next run (clock moved on) picks up both changed records.
     later = []
@@ -83,14 +96,14 @@ def test_record_updated_during_the_window_is_not_lost():
         page_size=10,
         overlap=OVERLAP,
     ):
-        later.extend(r["id"] for r in page.records)
+        later.extend(int(r["id"]) for r in page.records)
     assert {3, 15} <= set(later)
 
 
 def test_bounded_windows_step_to_now():
     records = store(24 * 50)  # 50 days of hourly updates
     pages, calls = read_all(records, window=datetime.timedelta(days=7))
-    ids = [r["id"] for p in pages for r in p.records]
+    ids = [int(r["id"]) for p in pages for r in p.records]
     assert sorted(set(ids)) == list(range(1, 24 * 50 + 1))
     windows = sorted({(c[0], c[1]) for c in calls})
     assert parse_remote(windows[0][1]) - parse_remote(windows[0][0]) == datetime.timedelta(days=7)
@@ -99,7 +112,7 @@ def test_bounded_windows_step_to_now():
 
 
 def test_windows_grow_over_empty_years_and_shrink_over_busy_days():
-    late = [{"id": i, "updated_at": format_remote(NOW - datetime.timedelta(minutes=i))} for i in range(1, 3001)]
+    late = [{"id": str(i), "updated_at": format_remote(NOW - datetime.timedelta(minutes=i))} for i in range(1, 3001)]
     calls = []
     pages = list(
         keyset_windows(
@@ -114,7 +127,7 @@ def test_windows_grow_over_empty_years_and_shrink_over_busy_days():
             window_target=200,
         )
     )
-    assert sorted({r["id"] for p in pages for r in p.records}) == list(range(1, 3001))
+    assert sorted({int(r["id"]) for p in pages for r in p.records}) == list(range(1, 3001))
     windows = [parse_remote(u) - parse_remote(s) for s, u in sorted({(c[0], c[1]) for c in calls})]
     assert len(windows) < 40, "20 empty years take a handful of windows, not 240"
     assert max(windows) > datetime.timedelta(days=1000)

@@ -1,0 +1,96 @@
+"""The Magento 1 settings form, as OroCRM's Magento transport form has them."""
+
+import re
+
+from django import forms
+
+from integrations.connectors.magento1.models import Magento1Settings
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class Magento1SettingsForm(forms.ModelForm):
+    api_key = forms.CharField(
+        label="SOAP API key",
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text="Stored encrypted. Never shown again; leave blank to keep the current key.",
+    )
+    website_id = forms.TypedChoiceField(label="Website", coerce=int, empty_value=Magento1Settings.ALL_WEBSITES)
+
+    class Meta:
+        model = Magento1Settings
+        fields = [
+            "api_url",
+            "api_user",
+            "api_key",
+            "wsi_mode",
+            "mode",
+            "guest_customer_sync",
+            "sync_start_date",
+            "website_id",
+            "admin_url",
+            "import_order_notes",
+            "shared_guest_emails",
+        ]
+        widgets = {
+            "sync_start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "shared_guest_emails": forms.Textarea(attrs={"rows": 2}),
+            "api_url": forms.URLInput(
+                attrs={"size": 80, "placeholder": "https://shop.example.com/api/v2_soap/?wsdl=1"}
+            ),
+        }
+        labels = {"api_url": "SOAP WSDL URL"}
+        help_texts = {
+            "api_url": "The store's SOAP v2 WSDL, usually https://HOST/api/v2_soap/?wsdl=1",
+            "sync_start_date": "Records changed before this date are not synced. Once saved, it can only move earlier.",
+            "website_id": "Run Check Connection to list the store's websites.",
+            "wsi_mode": "Whether the store has WS-I compliance on. oroint reads stores with it off (RPC/encoded); "
+            "with this ticked, Check Connection tells how to turn it off instead of trying to log in.",
+            "import_order_notes": "Not built yet: order comments are not imported whichever way this is set.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        instance = self.instance
+        self.fields["website_id"].choices = (
+            instance.website_choices() if instance.pk else [(Magento1Settings.ALL_WEBSITES, "All Websites")]
+        )
+        if not instance.pk:
+            self.fields["api_key"].required = True
+            self.fields["api_key"].help_text = "Stored encrypted; never shown again."
+
+    def clean_api_key(self) -> str:
+        key = self.cleaned_data.get("api_key") or ""
+        if not key and self.instance.pk:
+            return self.instance.api_key  # blank keeps the stored key
+        if not key.strip():
+            raise forms.ValidationError("Enter the SOAP API key.")
+        return key
+
+    def clean_sync_start_date(self):
+        value = self.cleaned_data["sync_start_date"]
+        if self.instance.pk and value:
+            previous = (
+                Magento1Settings.objects.filter(pk=self.instance.pk).values_list("sync_start_date", flat=True).first()
+            )
+            if previous and value > previous:
+                raise forms.ValidationError(
+                    f"New date should be less or equals than previously defined ({previous:%Y-%m-%d})."
+                )
+        return value
+
+    def clean_shared_guest_emails(self) -> str:
+        text = self.cleaned_data.get("shared_guest_emails") or ""
+        emails = [e.strip() for e in text.replace(";", ",").split(",") if e.strip()]
+        bad = [e for e in emails if not EMAIL.match(e)]
+        if bad:
+            raise forms.ValidationError(f"Not an email address: {', '.join(bad)}. Separate emails with ; or ,")
+        return ", ".join(emails)
+
+    def clean_website_id(self) -> int:
+        value = self.cleaned_data["website_id"]
+        if value not in dict(self.fields["website_id"].choices):
+            raise forms.ValidationError("Choose a website that Check Connection found.")
+        return value

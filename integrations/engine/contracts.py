@@ -1,0 +1,236 @@
+"""What a connector offers the engine, and the shapes that flow between them.
+
+A connector is what differs between remote systems: how to reach them (its transport), which
+entities it reads (source streams, dependencies first), which local records it writes out (sinks),
+and how records map each way. Everything else (batching, upserts, bindings, checkpoints, stats,
+quarantine, locking, retries, run history) is the engine's and is shared.
+
+One connector class is one integration type: it names its settings model and form, the command
+line arguments of `integration_create` and the record counts of `integration_status`, and
+registers itself (see engine.registry) when Django finds its `connector` module.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import hashlib
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from django.db import models
+
+from integrations.engine.errors import RemoteError
+
+if TYPE_CHECKING:
+    from django import forms
+
+    from integrations.models import Integration
+
+
+class MappingError(ValueError):
+    """A record cannot be turned into the other side's shape; the reason is shown to the admin."""
+
+
+@dataclass
+class CheckResult:
+    """What Check Connection found: the same (ok, message) for admin, CLI and API."""
+
+    ok: bool
+    message: str
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Ref:
+    """A foreign key given by the remote id of another bound record of the same integration."""
+
+    model: type[models.Model]
+    remote_id: str | None
+
+
+@dataclass
+class Mapped:
+    """One remote record, mapped to local field values.
+
+    `key` is the value of the stream's key field (usually the remote id, always a string). `refs`
+    are resolved to local primary keys by the engine in bulk. `children` are rows of dependent
+    tables (addresses, items), matched to the stored ones by their remote id and updated in place.
+    """
+
+    key: str
+    fields: dict[str, Any]
+    refs: dict[str, Ref] = field(default_factory=dict)
+    children: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    payload: dict[str, Any] | None = None
+
+    def fingerprint(self) -> str:
+        body = {
+            "f": self.fields,
+            "r": {name: ref.remote_id for name, ref in self.refs.items()},
+            "c": self.children,
+        }
+        return hashlib.sha1(json.dumps(body, sort_keys=True, default=str).encode(), usedforsecurity=False).hexdigest()
+
+
+@dataclass
+class Page:
+    """A page of raw remote records and the checkpoint state reached once it is written."""
+
+    records: list[dict[str, Any]]
+    state: dict[str, Any]
+    total: int | None = None
+    done: bool = False
+
+
+@dataclass(frozen=True)
+class ChildSpec:
+    """A dependent table of a synced model: rows keep their primary keys across updates."""
+
+    model: type[models.Model]
+    parent_field: str
+    key_field: str = "remote_id"
+
+
+class SourceStream:
+    """One remote entity read into one local model.
+
+    `pages(state)` yields pages of raw records, each with the checkpoint state reached once the
+    page is written (a cursor of engine.cursors makes them); the engine stores that state in the
+    same transaction as the page.
+    """
+
+    name: ClassVar[str]
+    model: ClassVar[type[models.Model]]
+    key_field: ClassVar[str] = "remote_id"
+    children: ClassVar[dict[str, ChildSpec]] = {}
+
+    def pages(self, state: dict[str, Any]) -> Iterator[Page]:
+        raise NotImplementedError
+
+    def map(self, raw: dict[str, Any]) -> Mapped:
+        raise NotImplementedError
+
+    def remote_id_of(self, raw: dict[str, Any]) -> str:
+        return ""
+
+    def fetch_by_ids(self, remote_ids: list[str]) -> list[dict[str, Any]]:
+        """Read these records again (to retry quarantined ones)."""
+        raise NotImplementedError
+
+    def after_write(self, integration_id: int, mapped: list[Mapped], keys_to_pk: dict[str, int]) -> None:
+        """Hook run in the page's transaction after its records are written."""
+
+
+@dataclass
+class Pushed:
+    """What the remote system answered to a create or an update."""
+
+    remote_id: str
+    remote_updated_at: datetime.datetime | None = None
+
+
+class AlreadyExists(RemoteError):
+    """The remote system already holds a record with this natural key (a SKU, an email...)."""
+
+    def __init__(self, message: str, natural_key: str = "") -> None:
+        super().__init__(message)
+        self.natural_key = natural_key
+
+
+class Sink:
+    """One kind of local record that a connector writes to its remote system.
+
+    `model` is the local model watched: a committed change of one of its rows queues a push of that
+    row to every enabled integration whose connector has this sink. The engine binds the remote id
+    that `create` returns, so the next change is an `update`; an AlreadyExists answer is recovered
+    by `find`ing the remote record by its natural key, binding and updating it.
+    """
+
+    name: ClassVar[str]
+    model: ClassVar[type[models.Model]]
+
+    def __init__(self, connector: Connector) -> None:
+        self.connector = connector
+        self.integration = connector.integration
+
+    def wants(self, record: models.Model) -> bool:
+        """Whether this record goes to this integration at all (a product of another website...)."""
+        return True
+
+    def map_out(self, record: models.Model) -> dict[str, Any]:
+        """The record as the remote system takes it; MappingError when it cannot be sent."""
+        raise NotImplementedError
+
+    def natural_key(self, record: models.Model) -> str:
+        """What identifies the record on both sides without a binding (a SKU, an email)."""
+        raise NotImplementedError
+
+    def create(self, values: dict[str, Any]) -> Pushed:
+        raise NotImplementedError
+
+    def update(self, remote_id: str, values: dict[str, Any]) -> Pushed:
+        raise NotImplementedError
+
+    def find(self, natural_key: str) -> str | None:
+        """The remote id of the record with this natural key, or None."""
+        raise NotImplementedError
+
+
+class Connector:
+    """Base class of a connector: one subclass per remote system type, registered by `type_key`."""
+
+    type_key: ClassVar[str]
+    label: ClassVar[str]
+    # The type's own settings (OroCRM's transport): a model with a one-to-one `integration` field,
+    # the ModelForm the admin shows, and the admin fieldsets of that form's fields.
+    settings_model: ClassVar[type[models.Model] | None] = None
+    settings_form: ClassVar[type[forms.ModelForm] | None] = None
+    settings_fieldsets: ClassVar[list[tuple[str | None, list[str]]]] = []
+    sink_classes: ClassVar[list[type[Sink]]] = []
+
+    def __init__(self, integration: Integration, log: Callable[[str], None] | None = None) -> None:
+        self.integration = integration
+        self.settings = integration.settings
+        self.log = log or (lambda message: None)
+
+    def check_connection(self) -> CheckResult:
+        raise NotImplementedError
+
+    def streams(self) -> list[SourceStream]:
+        """The entities to read, dependencies first."""
+        return []
+
+    def sinks(self) -> list[Sink]:
+        return [cls(self) for cls in self.sink_classes]
+
+    def close(self) -> None:
+        """Release the remote session, if any."""
+
+    # -- what the type offers outside a sync ------------------------------------------------------
+
+    @classmethod
+    def add_arguments(cls, parser: argparse.ArgumentParser) -> None:
+        """The `integration_create TYPE` options of this type's settings."""
+
+    @classmethod
+    def settings_from_options(cls, options: dict[str, Any]) -> dict[str, Any]:
+        """Settings model values from the parsed `integration_create` options."""
+        return {}
+
+    @classmethod
+    def record_counts(cls, integration: Integration) -> dict[str, int]:
+        """How many records of each entity the integration holds (plural snake_case keys)."""
+        return {}
+
+    @classmethod
+    def describe_settings(cls, integration: Integration) -> dict[str, Any]:
+        """The settings that `integration_status` shows (never a secret)."""
+        return {}
+
+    @classmethod
+    def describe_detected(cls, integration: Integration) -> str:
+        """One line on what Check Connection found, for the integration page."""
+        return ""

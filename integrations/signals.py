@@ -1,0 +1,45 @@
+"""What happens by itself: a failed run tells its owner; a committed local change is pushed.
+
+Connected once, when the app is ready (after the connectors registered their sinks).
+"""
+
+from django.db import transaction
+from django.db.models.signals import post_save
+
+from integrations.engine import registry
+from integrations.engine.run import run_finished
+from integrations.models import Integration, SyncRun
+
+
+def alert_on_failure(sender, run: SyncRun, **kwargs) -> None:
+    if run.status == SyncRun.Status.FAILED:
+        from integrations.alerts import run_failed_alert
+
+        run_failed_alert(run=run)
+
+
+def push_on_change(sender, instance, raw: bool = False, **kwargs) -> None:
+    """Queue a push of the saved record to every enabled integration with a sink for its model.
+
+    After the transaction commits: a rolled back change is never pushed, and the job reads what
+    was committed.
+    """
+    if raw:  # loaddata
+        return
+    for type_key, sink in registry.sinks_for_model(sender):
+        for integration in Integration.objects.filter(integration_type=type_key, enabled=True):
+            transaction.on_commit(
+                lambda integration=integration, sink=sink: _request(integration, sink.name, instance.pk)
+            )
+
+
+def _request(integration: Integration, entity: str, local_id: int) -> None:
+    from integrations.services import push_request
+
+    push_request(integration=integration, entity=entity, local_id=local_id)
+
+
+def connect() -> None:
+    run_finished.connect(alert_on_failure, dispatch_uid="oroint-alert-on-failure")
+    for model in registry.watched_models():
+        post_save.connect(push_on_change, sender=model, dispatch_uid=f"oroint-push-{model._meta.label}")
