@@ -271,7 +271,7 @@ def push_request(*, integration: Integration, entity: str, local_id: int) -> boo
     if not connection.set(f"oroint:push:queued:{key}", 1, nx=True, ex=24 * 3600):
         return False
     django_rq.get_queue(PUSH_QUEUE).enqueue(
-        jobs.push_job, integration.pk, entity, local_id, job_id=f"push-{key}-{timezone.now().timestamp():.6f}"
+        jobs.push_job, integration.pk, entity, local_id, job_id=f"push-{key}-{timezone.now().timestamp() * 1e6:.0f}"
     )
     return True
 

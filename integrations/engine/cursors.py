@@ -117,8 +117,11 @@ class UpdatedAtKeyset:
         until = self.parse(state["until"]) if state.get("until") else frontier
         after_id = _id_or_none(state.get("after_id"))
         window = self.window or datetime.timedelta(days=30)
+        # A run that resumes inside a window reads that very window (windows resize as they go).
+        resumed_since = self.parse(state["since"]) if after_id is not None and state.get("since") else None
         while until > self.start:
-            since = max(self.start, until - window)
+            since = resumed_since or max(self.start, until - window)
+            resumed_since = None
             read = 0
             for page in self._window(since, until, after_id, phase="backfill", frontier=frontier):
                 read += len(page.records)
@@ -229,9 +232,10 @@ class UpdatedAtIdKeyset:
             fresh = [r for r in rows if self._after(r, last)]
             if fresh:
                 newest = max(fresh, key=self._key)
-                moment = min(self.parse(self.updated_of(newest)), ceiling)
+                moment = self.parse(self.updated_of(newest))
                 last = (moment, self.id_key(self.id_of(newest)))
-                last_written = (moment, self.id_of(newest))
+                # What is read goes on from the record's own time; what is kept never passes our clock.
+                last_written = (min(moment, ceiling), self.id_of(newest))
                 page_number = 1
                 yield Page(records=fresh, state=self._state(*last_written))
             elif len(rows) >= self.page_size:

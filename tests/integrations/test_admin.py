@@ -8,7 +8,7 @@ from tests.factories import magento_integration
 
 pytestmark = pytest.mark.django_db
 
-ADD_URL = "/admin/integrations/integration/add/"
+ADD_URL = "/admin/integrations/integration/add/?type=magento1"
 
 
 def form_data(**overrides):
@@ -167,3 +167,35 @@ def test_progress_shows_the_checkpoint_each_entity_reached(admin_client):
     assert status["entities"][0]["checkpoint"] == "complete; next run from 2026-11-29 10:00:00"
     page = admin_client.get(reverse("admin:integrations_syncrun_change", args=[run.pk])).content.decode()
     assert "complete; next run from 2026-11-29 10:00:00" in page
+
+
+def test_add_asks_for_the_type_first_and_shows_that_types_settings(admin_client, tmp_path):
+    chooser = admin_client.get("/admin/integrations/integration/add/")
+    content = chooser.content.decode()
+    assert "choose its type" in content
+    assert '?type=magento1">Magento 1 (SOAP v2)' in content and '?type=fake">Fake (tests only)' in content
+    fake_form = admin_client.get("/admin/integrations/integration/add/?type=fake").content.decode()
+    assert 'name="remote_path"' in fake_form and 'name="api_url"' not in fake_form
+    created = admin_client.post(
+        "/admin/integrations/integration/add/?type=fake",
+        {
+            "name": "Fake shop",
+            "channel_active": "on",
+            "remote_path": str(tmp_path / "remote.json"),
+            "page_size": "5",
+            "sync_interval_minutes": "0",
+            "sync_priority": "remote",
+            "enabled": "on",
+        },
+    )
+    assert created.status_code == 302, created.content.decode()[-2000:]
+    integration = Integration.objects.get(name="Fake shop")
+    assert integration.integration_type == "fake" and integration.channel.channel_type == "fake"
+    assert integration.settings.page_size == 5
+
+
+def test_two_way_sync_says_it_is_not_built_yet(admin_client):
+    integration = magento_integration()
+    page = admin_client.get(reverse("admin:integrations_integration_change", args=[integration.pk])).content.decode()
+    assert "Not built yet: local edits are not sent back" in page
+    assert "Not built yet: order comments are not imported" in page

@@ -1,0 +1,131 @@
+"""The fake connector: customers in (JSON:API-like keyset on updatedAt, id), products out."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator
+from typing import Any
+
+from channels.models import Customer, CustomerAddress
+from integrations.engine import values as v
+from integrations.engine.contracts import (
+    AlreadyExists,
+    CheckResult,
+    ChildSpec,
+    Connector,
+    Mapped,
+    MappingError,
+    Page,
+    Pushed,
+    Sink,
+    SourceStream,
+)
+from integrations.engine.cursors import UpdatedAtIdKeyset
+from integrations.engine.errors import RemoteError, TransientError
+from integrations.engine.registry import register
+from tests.fakeconnector.forms import FakeSettingsForm
+from tests.fakeconnector.models import FakeProduct, FakeSettings
+from tests.fakeconnector.remote import FakeRemote
+
+
+class CustomerStream(SourceStream):
+    name = "customers"
+    model = Customer
+    children = {"addresses": ChildSpec(CustomerAddress, "customer")}
+
+    def __init__(self, connector: FakeConnector) -> None:
+        self.connector = connector
+
+    def pages(self, state: dict[str, Any]) -> Iterator[Page]:
+        cursor = UpdatedAtIdKeyset(
+            fetch=self.connector.remote.customer_page,
+            updated_of=lambda raw: raw["updatedAt"],
+            id_of=self.remote_id_of,
+            page_size=self.connector.settings.page_size,
+            overlap=datetime.timedelta(seconds=60),
+        )
+        yield from cursor.pages(state)
+
+    def map(self, raw: dict[str, Any]) -> Mapped:
+        return Mapped(
+            key=v.remote_id(raw, "id"),
+            fields={
+                "email": v.email(raw, "email", required=True),
+                "first_name": v.text(raw, "firstName"),
+                "last_name": v.text(raw, "lastName"),
+                "remote_updated_at": v.moment(raw, "updatedAt"),
+            },
+            children={
+                "addresses": [
+                    {"remote_id": v.remote_id(a, "id"), "street": v.text(a, "street"), "city": v.text(a, "city")}
+                    for a in raw.get("addresses") or []
+                ]
+            },
+        )
+
+    def remote_id_of(self, raw: dict[str, Any]) -> str:
+        return str(raw.get("id") or "")
+
+    def fetch_by_ids(self, remote_ids: list[str]) -> list[dict[str, Any]]:
+        customers = self.connector.remote.read()["customers"]
+        return [customers[i] for i in remote_ids if i in customers]
+
+
+class ProductSink(Sink):
+    name = "products"
+    model = FakeProduct
+
+    def map_out(self, record: FakeProduct) -> dict[str, Any]:
+        if not record.name:
+            raise MappingError("name is empty; the remote system requires one")
+        return {"sku": record.sku, "name": record.name, "price": str(record.price)}
+
+    def natural_key(self, record: FakeProduct) -> str:
+        return record.sku
+
+    def _push(self, remote_id: str | None, values: dict[str, Any]) -> Pushed:
+        remote = self.connector.remote
+        remote.begin_push(values["name"])
+        outcome, found = remote.upsert_product(remote_id, values)
+        if outcome == "transient":
+            raise TransientError("the fake remote answered HTTP 503")
+        if outcome == "refused":
+            raise RemoteError(f"the fake remote refused SKU {values['sku']}")
+        if outcome == "exists":
+            raise AlreadyExists(f"A product with SKU {values['sku']} already exists.", natural_key=values["sku"])
+        return Pushed(remote_id=found)
+
+    def create(self, values: dict[str, Any]) -> Pushed:
+        return self._push(None, values)
+
+    def update(self, remote_id: str, values: dict[str, Any]) -> Pushed:
+        return self._push(remote_id, values)
+
+    def find(self, natural_key: str) -> str | None:
+        return self.connector.remote.find_product(natural_key)
+
+
+@register
+class FakeConnector(Connector):
+    type_key = "fake"
+    label = "Fake (tests only)"
+    settings_model = FakeSettings
+    settings_form = FakeSettingsForm
+    settings_fieldsets = [("Remote", ["remote_path", "page_size"])]
+    sink_classes = [ProductSink]
+
+    settings: FakeSettings
+
+    def __init__(self, integration, log=None) -> None:
+        super().__init__(integration, log=log)
+        self.remote = FakeRemote(self.settings.remote_path)
+
+    def check_connection(self) -> CheckResult:
+        return CheckResult(True, f"{len(self.remote.read()['customers'])} customers there")
+
+    def streams(self) -> list[SourceStream]:
+        return [CustomerStream(self)]
+
+    @classmethod
+    def record_counts(cls, integration) -> dict[str, int]:
+        return {"customers": Customer.objects.filter(integration=integration).count()}

@@ -1,0 +1,117 @@
+"""The fake remote system: a JSON file, locked for each call, shared across processes."""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+EMPTY = {
+    "customers": {},
+    "products": {},
+    "next_product": 1,
+    "faults": {"crash_after_pages": None, "transient": 0, "hold": False, "refuse": []},
+    "pages_read": 0,
+    "pushes": [],
+    "pushing": None,
+}
+
+
+class Crash(BaseException):
+    """What a killed worker looks like from inside: nothing after it runs, not even except Exception."""
+
+
+class FakeRemote:
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        if not self.path.exists():
+            self.path.write_text(json.dumps(EMPTY))
+
+    @contextlib.contextmanager
+    def state(self):
+        with self.path.open("r+") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            data = json.load(handle)
+            try:
+                yield data
+            finally:  # a fault raised inside still records what the call changed
+                handle.seek(0)
+                handle.truncate()
+                json.dump(data, handle)
+
+    def read(self) -> dict[str, Any]:
+        with self.state() as data:
+            return json.loads(json.dumps(data))
+
+    def configure(self, **faults: Any) -> None:
+        with self.state() as data:
+            data["faults"].update(faults)
+
+    # -- customers (read by the import) ----------------------------------------------------------
+
+    def put_customer(self, remote_id: str, updated_at: str, **fields: Any) -> None:
+        with self.state() as data:
+            data["customers"][remote_id] = {"id": remote_id, "updatedAt": updated_at, **fields}
+
+    def customer_page(self, updated_gte: str | None, limit: int, page: int) -> list[dict[str, Any]]:
+        from integrations.engine.values import parse_timestamp
+
+        with self.state() as data:
+            crash_after = data["faults"]["crash_after_pages"]
+            if crash_after is not None and data["pages_read"] >= crash_after:
+                data["faults"]["crash_after_pages"] = None  # the next run gets through
+                raise Crash
+            data["pages_read"] += 1
+            rows = sorted(data["customers"].values(), key=lambda r: (parse_timestamp(r["updatedAt"]), r["id"]))
+            if updated_gte:
+                rows = [r for r in rows if parse_timestamp(r["updatedAt"]) >= parse_timestamp(updated_gte)]
+            return rows[(page - 1) * limit : page * limit]
+
+    # -- products (pushed by the export) ---------------------------------------------------------
+
+    def _fault(self, data: dict[str, Any]) -> str | None:
+        if data["faults"]["transient"] > 0:
+            data["faults"]["transient"] -= 1
+            return "transient"
+        return None
+
+    def begin_push(self, what: str) -> None:
+        """Say that a push has begun; with the `hold` fault on, wait until the test lets it go."""
+        with self.state() as data:
+            data["pushing"] = what
+        deadline = time.monotonic() + 60
+        while self.read()["faults"]["hold"] and time.monotonic() < deadline:
+            time.sleep(0.05)
+
+    def upsert_product(self, remote_id: str | None, values: dict[str, Any]) -> tuple[str, str | None]:
+        """("ok", id), ("exists", id of the same SKU), ("transient", None) or ("refused", None)."""
+        with self.state() as data:
+            data["pushing"] = None
+            fault = self._fault(data)
+            if fault:
+                return fault, None
+            if values["sku"] in data["faults"]["refuse"]:
+                return "refused", None
+            if remote_id is None:
+                same = [p for p in data["products"].values() if p["sku"] == values["sku"]]
+                if same:
+                    return "exists", same[0]["id"]
+                remote_id = f"p-{data['next_product']}"
+                data["next_product"] += 1
+            data["products"][remote_id] = {"id": remote_id, **values}
+            data["pushes"].append({"id": remote_id, **values, "at": time.time()})
+            return "ok", remote_id
+
+    def find_product(self, sku: str) -> str | None:
+        with self.state() as data:
+            return next((p["id"] for p in data["products"].values() if p["sku"] == sku), None)
+
+    def seed_product(self, sku: str, **values: Any) -> str:
+        with self.state() as data:
+            remote_id = f"p-{data['next_product']}"
+            data["next_product"] += 1
+            data["products"][remote_id] = {"id": remote_id, "sku": sku, **values}
+            return remote_id

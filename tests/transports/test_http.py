@@ -1,0 +1,245 @@
+"""The HTTP layer against a real local server: error classes, retries, the server's clock, cut lines."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import socket
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from integrations.engine.errors import (
+    AccessDenied,
+    NotSupported,
+    RemoteError,
+    RemoteTimeout,
+    TransientError,
+    Unreachable,
+)
+from integrations.transports.http import HttpClient, host_of
+from tests.conftest import free_port
+
+
+class Answer:
+    """One scripted answer of the remote server."""
+
+    def __init__(self, status: int = 200, body: object = None, *, content_type: str | None = None, date: str = ""):
+        if isinstance(body, bytes | str):
+            self.body = body.encode() if isinstance(body, str) else body
+            self.content_type = content_type or "text/html"
+        else:
+            self.body = json.dumps(body if body is not None else {}).encode()
+            self.content_type = content_type or "application/json"
+        self.status, self.date = status, date
+
+
+class Remote:
+    """A local HTTP server that gives its scripted answers in turn and records the paths asked for."""
+
+    def __init__(self, answers: list[Answer]) -> None:
+        self.answers = list(answers)
+        self.paths: list[str] = []
+        remote = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                remote.paths.append(self.path)
+                answer = remote.answers.pop(0) if remote.answers else Answer(599, b"no answer scripted")
+                self.answer = answer
+                self.send_response(answer.status)
+                self.send_header("Content-Type", answer.content_type)
+                self.send_header("Content-Length", str(len(answer.body)))
+                self.end_headers()
+                self.wfile.write(answer.body)
+
+            def date_time_string(self, timestamp=None):
+                answer = getattr(self, "answer", None)
+                return answer.date if answer and answer.date else super().date_time_string(timestamp)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def remote():
+    """Start local servers: `server = remote(Answer(503), Answer(200, {...}))`."""
+    started: list[Remote] = []
+
+    def start(*answers: Answer) -> Remote:
+        server = Remote(list(answers))
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.close()
+
+
+def client(url: str, **options) -> HttpClient:
+    return HttpClient(**{"base_url": url, "connect_timeout": 2, "read_timeout": 2, "retry_delays": (0,), **options})
+
+
+# -- statuses ---------------------------------------------------------------------------------------
+
+
+def test_transient_status_is_retried_then_the_answer_is_returned(remote):
+    server = remote(Answer(503, b"<h1>Service Unavailable</h1>"), Answer(200, {"orders": [1, 2]}))
+    lines: list[str] = []
+    answer = client(server.url, log=lines.append).json("GET", "/x")
+    assert answer == {"orders": [1, 2]}
+    assert server.paths == ["/x", "/x"]
+    assert len(lines) == 1
+    assert "HTTP 503" in lines[0]
+    assert "retrying" in lines[0]
+
+
+def test_without_retry_a_transient_status_raises(remote):
+    server = remote(Answer(503), Answer(200, {"orders": []}))
+    lines: list[str] = []
+    with pytest.raises(TransientError, match="HTTP 503"):
+        client(server.url, log=lines.append).json("GET", "/x", retry=False)
+    assert server.paths == ["/x"]
+    assert lines == []
+
+
+def test_retries_run_out(remote):
+    server = remote(Answer(502), Answer(504), Answer(200, {}))
+    with pytest.raises(TransientError, match="HTTP 504"):
+        client(server.url, retry_delays=(0,)).json("GET", "/x")
+    assert len(server.paths) == 2
+
+
+@pytest.mark.parametrize(
+    ("status", "error"),
+    [(401, AccessDenied), (403, AccessDenied), (404, NotSupported), (400, RemoteError), (422, RemoteError)],
+)
+def test_refusals_are_not_retried_and_say_what_failed(remote, status, error):
+    server = remote(Answer(status, {"errors": [{"title": "no"}]}), Answer(200, {}))
+    with pytest.raises(RemoteError) as caught:
+        client(server.url, retry_delays=(0, 0)).json("GET", "/api/orders")
+    assert type(caught.value) is error
+    assert not isinstance(caught.value, TransientError)
+    assert f"HTTP {status}" in str(caught.value)
+    assert "/api/orders" in str(caught.value)
+    assert caught.value.response.status_code == status
+    assert server.paths == ["/api/orders"]
+
+
+def test_access_denied_tells_the_admin_to_check_the_credentials(remote):
+    server = remote(Answer(401))
+    with pytest.raises(AccessDenied, match="check the credentials"):
+        client(server.url).json("GET", "/x")
+
+
+@pytest.mark.parametrize("status", [408, 429, 500, 502, 504])
+def test_other_transient_statuses(remote, status):
+    server = remote(Answer(status), Answer(200, {"ok": True}))
+    assert client(server.url).json("GET", "/x") == {"ok": True}
+    assert len(server.paths) == 2
+
+
+def test_html_where_json_is_expected_is_transient(remote):
+    page = b"<html><body><b>Fatal error</b>: Allowed memory size exhausted</body></html>"
+    server = remote(Answer(200, page), Answer(200, page))
+    with pytest.raises(TransientError, match="not the expected format"):
+        client(server.url, retry_delays=(0,)).json("GET", "/x")
+    assert len(server.paths) == 2  # retried like any transient fault
+
+
+# -- the server's clock -----------------------------------------------------------------------------
+
+
+def test_server_date_header_is_the_server_clock(remote):
+    server = remote(Answer(200, {}, date="Wed, 01 Jan 2031 00:00:00 GMT"))
+    http = client(server.url)
+    before = datetime.datetime.now(datetime.UTC)
+    assert abs(http.server_now - before) < datetime.timedelta(minutes=1)  # no answer yet: our clock
+    http.json("GET", "/x")
+    assert http.server_now == datetime.datetime(2031, 1, 1, tzinfo=datetime.UTC)
+
+
+def test_server_date_is_kept_from_an_error_answer(remote):
+    server = remote(Answer(404, {}, date="Wed, 01 Jan 2031 00:00:00 GMT"))
+    http = client(server.url)
+    with pytest.raises(NotSupported):
+        http.json("GET", "/x")
+    assert http.server_now == datetime.datetime(2031, 1, 1, tzinfo=datetime.UTC)
+
+
+# -- connections that fail --------------------------------------------------------------------------
+
+
+def test_connection_refused_is_unreachable():
+    port = free_port()  # bound, then closed again: nothing listens there
+    with pytest.raises(Unreachable) as caught:
+        client(f"http://127.0.0.1:{port}", retry_delays=()).json("GET", "/x")
+    assert f"127.0.0.1:{port}" in str(caught.value)
+
+
+def test_server_that_never_answers_is_a_timeout():
+    # The kernel accepts the connection into the backlog; nobody ever reads the request.
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(8)
+        url = f"http://127.0.0.1:{listener.getsockname()[1]}"
+        started = time.monotonic()
+        with pytest.raises(RemoteTimeout, match="did not answer"):
+            client(url, read_timeout=0.3, retry_delays=()).json("GET", "/x")
+        assert time.monotonic() - started < 2
+
+
+def test_answer_cut_mid_body_is_transient():
+    head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(8)
+
+        def answer_and_hang_up():
+            connection, _ = listener.accept()
+            with connection:
+                connection.recv(65536)
+                connection.sendall(head + b'8\r\n{"orders\r\n')
+
+        thread = threading.Thread(target=answer_and_hang_up, daemon=True)
+        thread.start()
+        with pytest.raises(TransientError) as caught:
+            client(f"http://127.0.0.1:{listener.getsockname()[1]}", retry_delays=()).json("GET", "/x")
+        thread.join(5)
+    assert type(caught.value) is TransientError
+    assert "cut the connection" in str(caught.value)
+
+
+# -- what messages show of a URL --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "host"),
+    [
+        ("https://user:pw@shop.example.com:8443/api", "shop.example.com:8443"),
+        ("https://shop.example.com/api/v2_soap/?wsdl=1", "shop.example.com"),
+        ("http://127.0.0.1:8080", "127.0.0.1:8080"),
+    ],
+)
+def test_host_of(url, host):
+    assert host_of(url) == host
+
+
+def test_error_messages_carry_no_credentials(remote):
+    server = remote(Answer(400))
+    url = server.url.replace("http://", "http://admin:s3cret@")
+    with pytest.raises(RemoteError) as caught:
+        client(url).json("GET", "/x")
+    assert "s3cret" not in str(caught.value)
+    assert "admin" not in str(caught.value)
+    assert f"127.0.0.1:{server.server.server_port}" in str(caught.value)
