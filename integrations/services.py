@@ -34,7 +34,8 @@ class QueueUnavailable(Exception):
 
     def __init__(self, exc: Exception) -> None:
         url = settings.RQ_QUEUES[SYNC_QUEUE]["URL"]
-        where = url.split("@")[-1]  # never a password
+        scheme, _, rest = url.partition("://")
+        where = f"{scheme}://{rest.rsplit('@', 1)[-1]}"  # never a password
         super().__init__(f"Redis is not reachable at {where} ({exc.__class__.__name__}): start Redis or set REDIS_URL.")
 
 
@@ -223,9 +224,11 @@ def _job_exists(job_id: str) -> bool:
         return False
     try:
         job = Job.fetch(job_id, connection=django_rq.get_connection(SYNC_QUEUE))
+        return job.get_status(refresh=True) is not None
     except NoSuchJobError:
         return False
-    return job.get_status(refresh=True) is not None
+    except redis.RedisError:
+        return True  # Redis cannot say: a run is never failed for a queue that is only out of reach
 
 
 def sync_cancel(*, run: SyncRun) -> bool:

@@ -150,3 +150,12 @@ def test_websites_without_the_bridge_come_from_stores():
         {"website_id": 1, "code": "default / fr", "name": "Default, French"},
         {"website_id": 2, "code": "us", "name": "US"},
     ]
+
+
+@pytest.mark.parametrize(
+    ("sent", "kept"),
+    [("1", "male"), ("2", "female"), ("Male", "male"), ("Female", "female"), ("", ""), ("3", "")],
+)
+def test_gender_is_read_as_the_native_api_and_the_bridge_send_it(sent, kept):
+    # The native API sends the option id; Oro Bridge 1.2.19 sends the option label.
+    assert mappers.customer({**CUSTOMER, "gender": sent}).fields["gender"] == kept

@@ -83,3 +83,15 @@ def test_the_scheduler_skips_disabled_integrations(rq):
 
     magento_integration("Off", sync_interval_minutes=5, enabled=False)
     assert sync_dispatch_due() == []
+
+
+def test_sync_with_redis_down_says_so_and_leaves_no_run_behind(monkeypatch):
+    from django.conf import settings
+    from django.core.management import CommandError, call_command
+
+    integration = magento_integration()
+    for queue in settings.RQ_QUEUES.values():  # django_rq keeps these very dicts
+        monkeypatch.setitem(queue, "URL", "redis://127.0.0.1:9/0")  # the discard port: nothing answers
+    with pytest.raises(CommandError, match=r"Redis is not reachable at redis://127\.0\.0\.1:9/0"):
+        call_command("integration_sync", str(integration.pk))
+    assert not SyncRun.objects.filter(integration=integration).exists()

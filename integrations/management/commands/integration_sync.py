@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from integrations.management.commands._common import get_integration
 from integrations.models import SyncRun
 from integrations.selectors import run_summary
-from integrations.services import SyncAlreadyActive, sync_mark_stale, sync_schedule
+from integrations.services import QueueUnavailable, SyncAlreadyActive, sync_mark_stale, sync_schedule
 
 
 class Command(BaseCommand):
@@ -25,6 +25,8 @@ class Command(BaseCommand):
                 raise CommandError(str(exc)) from None
             self.stdout.write(f"{exc} Waiting for it instead.")
             run = exc.run
+        except QueueUnavailable as exc:
+            raise CommandError(str(exc)) from None
         else:
             self.stdout.write(f"Queued sync run {run.pk} (job {run.job_id}).")
         if not options["wait"]:
