@@ -45,18 +45,39 @@
       .catch(function () { setTimeout(function () { poll(url, onData, isDone); }, POLL_MS * 3); });
   }
 
+  // The errors list and the Cancel / Run again buttons are rendered by the server, so the page is
+  // fetched once more when the run ends. Its content is swapped into the same container instead of
+  // reloading the page: the container stays the same element, and data-finished="1" on it says that
+  // the page shows the final state and will not change again (a reader, or a test, can wait for it).
+  function refreshRun(run) {
+    fetch(window.location.href, { credentials: "same-origin", headers: { "Accept": "text/html" } })
+      .then(function (r) {
+        if (!r.ok) { throw new Error("HTTP " + r.status); }
+        return r.text();
+      })
+      .then(function (html) {
+        var fresh = new DOMParser().parseFromString(html, "text/html").querySelector(".oroint-progress");
+        if (!fresh) { throw new Error("no progress block in the page"); }
+        run.innerHTML = fresh.innerHTML;
+        run.dataset.finished = "1";
+      })
+      // A full reload renders the same final state, only less smoothly.
+      .catch(function () { window.location.reload(); });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     var run = document.querySelector(".oroint-progress[data-status-url]");
     if (run && run.dataset.finished !== "1") {
       poll(run.dataset.statusUrl, renderRun, function (d) {
-        // The errors list is rendered by the server: reload once when the run ends.
-        if (d.finished) { window.location.reload(); }
+        if (d.finished) { refreshRun(run); }
         return d.finished;
       });
     }
     var check = document.getElementById("connection-check");
     if (check && (check.dataset.status === "queued" || check.dataset.status === "running")) {
       poll(check.dataset.statusUrl, function () {}, function (d) {
+        // The form's website choices come from the check, so the whole page is reloaded. data-status
+        // is left as it is here: a final one is only ever seen on the reloaded page.
         if (d.finished) { window.location.reload(); }
         return d.finished;
       });

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .filters import UnknownColumn
-from .reference import COUNTRIES, CUSTOMER_GROUPS, STORES, WEBSITES
+from .reference import COUNTRIES, CUSTOMER_GROUPS, GENDER_LABELS, STORES, WEBSITES
 from .soap import ResponseWriter, SoapFault, SoapRequest, read_filters, read_pager, read_strings, read_text
 from .store import Store
 from .wsdl import WsdlModel
@@ -94,8 +94,8 @@ class Operations:
                 {
                     "oroPing": self._ping,
                     "oroWebsiteList": self._website_list,
-                    "oroCustomerList": self._customer_list,
-                    "oroCustomerInfo": self._customer_info,
+                    "oroCustomerList": self._bridge_customer_list,
+                    "oroCustomerInfo": self._bridge_customer_info,
                     "oroOrderList": self._order_list,
                     "oroOrderInfo": self._order_info,
                 }
@@ -192,6 +192,12 @@ class Operations:
             return {key: value for key, value in customer.items() if key in wanted or key == "customer_id"}
         return customer
 
+    def _bridge_customer_list(self, request: SoapRequest, base_url: str) -> list[dict[str, Any]]:
+        return [_with_gender_label(customer) for customer in self._customer_list(request, base_url)]
+
+    def _bridge_customer_info(self, request: SoapRequest, base_url: str) -> dict[str, Any]:
+        return _with_gender_label(self._customer_info(request, base_url))
+
     def _address_list(self, request: SoapRequest, base_url: str) -> list[dict[str, Any]]:
         customer = self.store.customer(_integer(read_text(request.argument("customerId", 1))))
         if customer is None:
@@ -209,6 +215,18 @@ class Operations:
         if order is None:
             raise SoapFault(*ORDER_NOT_EXISTS)
         return order
+
+
+def _with_gender_label(customer: dict[str, Any]) -> dict[str, Any]:
+    """The customer as Oro_Api 1.2.19 sends it: `gender` as the option's label, empty when unset.
+
+    The stored value (and what a `gender` filter compares) stays the option id; the core
+    `customerCustomerEntity` has no `gender` element, so native answers never carry it.
+    """
+    if "gender" not in customer:  # left out by an attributes list
+        return customer
+    # A copy: the store's records are shared between calls.
+    return {**customer, "gender": GENDER_LABELS.get(customer["gender"], "")}
 
 
 def _integer(text: str | None) -> int:

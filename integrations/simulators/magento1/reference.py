@@ -122,6 +122,9 @@ LAST_NAMES: tuple[str, ...] = (
     "O'Brien", "O'Connor", "van der Berg", "de Vries", "Jansen", "Nguyen", "Kowalski", "Rossi", "Ferrari",
 )  # fmt: skip
 MIDDLE_NAMES: tuple[str, ...] = ("Ann", "Lee", "Marie", "J.", "Paul", "Louise", "Maria", "Alexander")
+# The options of the customer `gender` attribute: the EAV value is the option id (1 male,
+# 2 female); the bridge's customer entities send the option's label instead.
+GENDER_LABELS: dict[int, str] = {1: "Male", 2: "Female"}
 # Name prefixes by Magento gender value (1 male, 2 female).
 PREFIXES: dict[int, tuple[str, ...]] = {1: ("Mr.", "Dr.", "Herr", "M."), 2: ("Ms.", "Mrs.", "Dr.", "Frau", "Mme")}
 SUFFIXES: tuple[str, ...] = ("Jr.", "Sr.", "III", "PhD")
