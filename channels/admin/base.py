@@ -42,7 +42,7 @@ class VisibleChannelFilter(admin.RelatedFieldListFilter):
 class ChannelScopedRelatedFilter(admin.RelatedFieldListFilter):
     """A filter on a website, store or customer group that names the channel of each choice.
 
-    Every Magento has a "Main Website"; without the channel the choices are indistinguishable.
+    Every store has a "Main Website"; without the channel the choices are indistinguishable.
     """
 
     def field_choices(self, field, request, model_admin):

@@ -5,7 +5,7 @@ from integrations.engine import registry
 
 
 class Channel(models.Model):
-    """A sales channel (a Magento store, an OroCommerce storefront...) and who owns it."""
+    """A sales channel (a web store, a storefront, a file exchange...) and who owns it."""
 
     name = models.CharField(max_length=255, unique=True)
     channel_type = models.CharField(max_length=32, choices=registry.type_choices)

@@ -36,8 +36,8 @@ class OfVisibleIntegrations:
 @admin.register(SyncRun)
 class SyncRunAdmin(OfVisibleIntegrations, admin.ModelAdmin):
     change_form_template = "admin/integrations/syncrun/progress.html"
-    list_display = ["__str__", "integration", "status", "trigger", "progress", "created_at", "finished_at"]
-    list_filter = ["status", "trigger", "integration"]
+    list_display = ["__str__", "integration", "direction", "status", "trigger", "progress", "created_at", "finished_at"]
+    list_filter = ["direction", "status", "trigger", "integration"]
     list_select_related = ["integration"]
     date_hierarchy = "created_at"
     show_full_result_count = False
@@ -62,13 +62,18 @@ class SyncRunAdmin(OfVisibleIntegrations, admin.ModelAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         run = self._run(request, int(object_id))
+        # An export run is the pushes of local changes: nothing to cancel or run again by hand.
+        importing = run.direction == SyncRun.Direction.IMPORT
         context = {
             "run": run,
             "status": run_progress(run),
             "quarantined": run.quarantined.all()[:200],
             "integration": run.integration,
-            "can_cancel": not run.is_finished and permissions.may(request.user, "change", run.integration),
-            "can_requeue": run.status in (SyncRun.Status.FAILED, SyncRun.Status.CANCELED)
+            "can_cancel": importing
+            and not run.is_finished
+            and permissions.may(request.user, "change", run.integration),
+            "can_requeue": importing
+            and run.status in (SyncRun.Status.FAILED, SyncRun.Status.CANCELED)
             and permissions.may(request.user, "change", run.integration),
         }
         return super().change_view(request, object_id, form_url, {**(extra_context or {}), **context})
@@ -106,19 +111,48 @@ class SyncRunAdmin(OfVisibleIntegrations, admin.ModelAdmin):
 
 @admin.register(QuarantinedRecord)
 class QuarantinedRecordAdmin(OfVisibleIntegrations, admin.ModelAdmin):
-    list_display = ["entity", "remote_id", "integration", "reason", "run", "created_at", "resolved_at"]
-    list_filter = ["entity", "integration", ("resolved_at", admin.EmptyFieldListFilter)]
+    list_display = [
+        "entity",
+        "direction",
+        "remote_id",
+        "local_id",
+        "integration",
+        "reason",
+        "run",
+        "created_at",
+        "resolved_at",
+    ]
+    list_filter = ["entity", "direction", "integration", ("resolved_at", admin.EmptyFieldListFilter)]
     actions = ["retry"]
     search_fields = ["remote_id", "reason"]
     list_select_related = ["integration", "run"]
-    readonly_fields = ["integration", "run", "entity", "remote_id", "reason", "payload", "created_at", "resolved_at"]
+    readonly_fields = [
+        "integration",
+        "run",
+        "entity",
+        "direction",
+        "remote_id",
+        "local_id",
+        "reason",
+        "payload",
+        "created_at",
+        "resolved_at",
+    ]
 
-    @admin.action(description="Retry the selected records (read them again from the store)")
+    @admin.action(description="Retry the selected records (read them again, or push them again)")
     def retry(self, request: HttpRequest, queryset) -> None:
         allowed = [
             r for r in queryset.select_related("integration") if permissions.may(request.user, "change", r.integration)
         ]
         if len(allowed) < queryset.count():
             raise PermissionDenied
-        services.quarantine_retry_request(records=allowed)
-        self.message_user(request, f"Retry of {len(allowed)} record(s) queued; resolved ones get a resolved date.")
+        pending = [r for r in allowed if r.resolved_at is None]
+        if not pending:
+            self.message_user(request, "The selected records are already resolved; nothing to retry.")
+            return
+        services.quarantine_retry_request(records=pending)
+        skipped = len(allowed) - len(pending)
+        note = f" ({skipped} already resolved, left alone)" if skipped else ""
+        self.message_user(
+            request, f"Retry of {len(pending)} record(s) queued{note}; resolved ones get a resolved date."
+        )

@@ -49,7 +49,7 @@ WindowFetch = Callable[[str, str, str | None, int], list[dict[str, Any]]]
 
 @dataclass
 class UpdatedAtKeyset:
-    """Windows of `updated_at`, each read in id order: today's Magento reading.
+    """Windows of `updated_at`, each read in id order (SOAP stores that filter by from/to and id gt).
 
     State: {"cursor": "updated_at_keyset", "since", "until", "after_id", ["phase", "frontier"]}.
     A window [since, until] is read in id order, `after_id` being the last id written; paging by id

@@ -25,4 +25,4 @@ class RemoteTimeout(TransientError):
 
 
 class NotSupported(RemoteError):
-    """The remote end is not what the integration expects (not a Magento WSDL, no bridge...)."""
+    """The remote end is not what the integration expects (not the WSDL of its kind, a missing extension...)."""

@@ -100,7 +100,7 @@ class SoapClient:
     usually points); `required_operation` is an operation every WSDL of that kind has.
     """
 
-    system = ""  # "Magento": messages say "Not a Magento WSDL"
+    system = ""  # the kind of server, for messages: "Not a <system> WSDL"
     wsdl_hint = ""
     required_operation = ""
 

@@ -4,6 +4,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.contrib import admin
 from django.contrib.admin.utils import flatten_fieldsets
 from django.contrib.auth.models import Permission, User
 from django.db import connection, transaction
@@ -508,3 +509,15 @@ def test_search_indexes_exist_where_the_database_has_them():
         "channels_customer_email_trgm",
     }
     assert expected <= names if connection.vendor == "postgresql" else not names
+
+
+def test_remote_id_column_sorts_numbers_as_numbers(admin_client):
+    shop = Shop("Sorted")
+    for remote_id in ("10", "9", "100"):
+        Website.objects.create(
+            integration=shop.integration, remote_id=remote_id, code=f"w{remote_id}", name=f"W{remote_id}"
+        )
+    website_admin = admin.site._registry[Website]
+    column = website_admin.list_display.index("remote")
+    page = admin_client.get(f"/admin/channels/website/?o={column}").content.decode()
+    assert page.index(">W9<") < page.index(">W10<") < page.index(">W100<")

@@ -9,21 +9,8 @@ from integrations import services
 from integrations.models import Binding, PendingPush, SyncRun
 from tests.conftest import wait_for
 from tests.fakeconnector.models import FakeProduct
-from tests.fakeconnector.remote import FakeRemote
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def remote(tmp_path) -> FakeRemote:
-    return FakeRemote(tmp_path / "remote.json")
-
-
-@pytest.fixture
-def fake(remote):
-    return services.integration_create(
-        name="Fake shop", integration_type="fake", settings_values={"remote_path": str(remote.path)}
-    )
 
 
 def rename(product: FakeProduct, name: str) -> None:
