@@ -247,3 +247,21 @@ def _fresh_cache():
 
     cache.clear()
     yield
+
+
+@pytest.fixture
+def hostile():
+    """A hostile proxy in front of a server: `proxy = hostile(sim.url)`; `proxy.control.rules(...)`."""
+    from integrations.simulators.hostile import HostileControl, start_proxy
+
+    started = []
+
+    def start(upstream: str):
+        proxy = start_proxy(upstream)
+        proxy.control = HostileControl(proxy.url)
+        started.append(proxy)
+        return proxy
+
+    yield start
+    for proxy in started:
+        proxy.stop()
