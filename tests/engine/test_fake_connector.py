@@ -198,3 +198,15 @@ def test_a_committed_change_requests_one_push_and_a_rolled_back_one_none(
             FakeProduct.objects.create(sku="SKU-2", name="Rolled back", price="1")
             raise RuntimeError
     assert queue.count == 1
+
+
+def test_one_run_per_integration_and_direction_an_import_beside_an_export(fake):
+    from django.db import IntegrityError
+
+    SyncRun.objects.create(integration=fake, direction=SyncRun.Direction.EXPORT, status=SyncRun.Status.RUNNING)
+    importing = SyncRun.objects.create(integration=fake)  # queued import beside the running export
+    assert importing.direction == SyncRun.Direction.IMPORT
+    with pytest.raises(IntegrityError), transaction.atomic():
+        SyncRun.objects.create(integration=fake, direction=SyncRun.Direction.EXPORT)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        SyncRun.objects.create(integration=fake)
