@@ -19,7 +19,8 @@ from rq.job import Job
 from channels.models import Channel
 from integrations.engine import exporter, importer, registry
 from integrations.engine.contracts import CheckResult
-from integrations.engine.run import finish_run, run_log, summary
+from integrations.engine.run import claim_run, finish_run, run_log, summary
+from integrations.fields import unreadable_secrets
 from integrations.models import ConnectionCheck, Integration, PendingPush, QuarantinedRecord, SyncRun, SyncRunEntity
 
 logger = logging.getLogger(__name__)
@@ -83,6 +84,24 @@ def channel_create(
     return Channel.objects.create(name=name, channel_type=channel_type, is_active=is_active, owner=owner)
 
 
+def integration_secret_problem(*, integration: Integration) -> str | None:
+    """Why this process cannot use the integration's stored secrets, or None when it can.
+
+    A secret that no key of FIELD_ENCRYPTION_KEYS decrypts (a key was removed, or this process
+    was started with other keys) stops a check or a run before anything is sent to the remote
+    system, with this message.
+    """
+    unreadable = unreadable_secrets(integration) + unreadable_secrets(integration.settings)
+    if not unreadable:
+        return None
+    names = " and ".join(secret.label for secret in unreadable)
+    return (
+        f"The {names} of {integration.name} cannot be decrypted with FIELD_ENCRYPTION_KEYS: add the key it was "
+        f"encrypted with back to FIELD_ENCRYPTION_KEYS (after the first key), or enter the {names} again on the "
+        "integration page."
+    )
+
+
 # -- Check Connection -----------------------------------------------------------------------------
 
 
@@ -108,8 +127,12 @@ def integration_check_connection(*, integration: Integration, check: ConnectionC
         ConnectionCheck.objects.filter(pk=check.pk).update(status=ConnectionCheck.Status.RUNNING)
     connector = None
     try:
-        connector = registry.connector_for(integration)
-        result = connector.check_connection()
+        problem = integration_secret_problem(integration=integration)
+        if problem is not None:
+            result = CheckResult(False, problem)
+        else:
+            connector = registry.connector_for(integration)
+            result = connector.check_connection()
     except Exception as exc:  # a check must always end with an answer the admin can read
         logger.exception("connection check of integration %s failed", integration.pk)
         result = CheckResult(False, f"Unexpected error: {exc.__class__.__name__}: {exc}")
@@ -246,6 +269,13 @@ def sync_cancel(*, run: SyncRun) -> bool:
 
 def sync_execute(*, run_id: int) -> SyncRun:
     """Run a queued import in this process (what the worker does)."""
+    run = SyncRun.objects.select_related("integration").get(pk=run_id)
+    problem = integration_secret_problem(integration=run.integration)
+    if problem is not None:
+        claimed = claim_run(run_id)
+        if claimed is not None:
+            finish_run(claimed, SyncRun.Status.FAILED, problem)
+        return SyncRun.objects.get(pk=run_id)
     return importer.execute_import(run_id)
 
 
