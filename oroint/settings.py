@@ -127,8 +127,9 @@ RQ_QUEUES = {
     "default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 3600},
     "sync": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 6 * 3600},
 }
-# Jobs are enqueued with our own ids after our own rows are written, so enqueue at once.
-RQ = {"COMMIT_MODE": "auto"}
+# Jobs are enqueued with our own ids after our own rows are written, so enqueue at once. The worker
+# class also ends the runs and checks whose job failed before it could (see oroint/worker.py).
+RQ = {"COMMIT_MODE": "auto", "WORKER_CLASS": "oroint.worker.Worker"}
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "oroint@localhost")

@@ -105,6 +105,9 @@ class SyncRunAdmin(OfVisibleIntegrations, admin.ModelAdmin):
         except services.SyncAlreadyActive as exc:
             messages.warning(request, str(exc))
             return HttpResponseRedirect(reverse("admin:integrations_syncrun_change", args=[exc.run.pk]))
+        except services.QueueUnavailable as exc:
+            messages.error(request, str(exc))
+            return HttpResponseRedirect(reverse("admin:integrations_syncrun_change", args=[run.pk]))
         messages.success(request, f"Run #{new.pk} queued; it resumes where run #{run.pk} stopped.")
         return HttpResponseRedirect(reverse("admin:integrations_syncrun_change", args=[new.pk]))
 
@@ -150,7 +153,11 @@ class QuarantinedRecordAdmin(OfVisibleIntegrations, admin.ModelAdmin):
         if not pending:
             self.message_user(request, "The selected records are already resolved; nothing to retry.")
             return
-        services.quarantine_retry_request(records=pending)
+        try:
+            services.quarantine_retry_request(records=pending)
+        except services.QueueUnavailable as exc:
+            self.message_user(request, str(exc), level=messages.ERROR)
+            return
         skipped = len(allowed) - len(pending)
         note = f" ({skipped} already resolved, left alone)" if skipped else ""
         self.message_user(
