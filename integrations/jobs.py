@@ -35,6 +35,11 @@ def dispatch_due_syncs() -> int:
     return len(services.sync_dispatch_due())
 
 
+def prune_history() -> dict[str, int]:
+    """The scheduler's hourly pruning of old run logs and resolved quarantine records (see oroint/cron.py)."""
+    return services.history_prune()
+
+
 # -- failure callbacks: RQ calls these in the worker when a job raised --------------------------------
 
 

@@ -546,3 +546,22 @@ def quarantine_retry(*, record_ids: list[int]) -> dict[str, int]:
         for key, count in importer.retry_quarantined(records).items():
             outcome[key] += count
     return outcome
+
+
+# -- History ----------------------------------------------------------------------------------------
+
+
+def history_prune(*, older_than_days: int | None = None, now: datetime.datetime | None = None) -> dict[str, int]:
+    """Empty the logs of runs and delete the resolved quarantine records older than the given age.
+
+    The runs themselves stay (with their outcome, message and counts): they are the history. The age
+    defaults to OROINT_PRUNE_AFTER_DAYS; 0 prunes nothing.
+    """
+    days = settings.OROINT_PRUNE_AFTER_DAYS if older_than_days is None else older_than_days
+    if days <= 0:
+        return {"run_logs": 0, "quarantined": 0}
+    cutoff = (now or timezone.now()) - datetime.timedelta(days=days)
+    logs = SyncRun.objects.filter(finished_at__lt=cutoff).exclude(log="").update(log="")
+    resolved = QuarantinedRecord.objects.filter(resolved_at__lt=cutoff)
+    _, deleted = resolved.delete()
+    return {"run_logs": logs, "quarantined": deleted.get(QuarantinedRecord._meta.label, 0)}

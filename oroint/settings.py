@@ -149,6 +149,9 @@ OROINT_SYNC = {
     "RETRY_DELAYS": tuple(float(d) for d in os.environ.get("OROINT_SYNC_RETRY_DELAYS", "1,3,9,20").split(",") if d),
 }
 
+# Run logs and resolved quarantine records older than this many days are pruned (0: never).
+OROINT_PRUNE_AFTER_DAYS = int(os.environ.get("OROINT_PRUNE_AFTER_DAYS", "90"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
