@@ -4,6 +4,7 @@ from django.http import HttpRequest
 from channels import selectors
 from channels.admin.base import admin_change_link
 from channels.models import Channel
+from integrations import permissions
 
 
 @admin.register(Channel)
@@ -20,6 +21,14 @@ class ChannelAdmin(admin.ModelAdmin):
         # Applied here because the change list skips list_select_related once a queryset has any.
         queryset = super().get_queryset(request).select_related(*self.list_select_related)
         return selectors.visible_records(request.user, queryset)
+
+    def get_form(self, request: HttpRequest, obj: Channel | None = None, change: bool = False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        if "owner" in form.base_fields:  # a field of this call's own: the admin builds them per form class
+            integration = getattr(obj, "integration", None) if obj is not None else None
+            current = (obj.owner_id,) if obj is not None else ()
+            form.base_fields["owner"].queryset = permissions.owner_choices(request.user, integration, current=current)
+        return form
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         # A channel is created together with its integration, never on its own.

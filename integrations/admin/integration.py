@@ -123,7 +123,9 @@ class IntegrationAdmin(admin.ModelAdmin):
         return super().add_view(request, form_url, extra_context)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
-        kwargs["form"] = IntegrationForm.for_type(self._connector(request, obj))
+        current = (obj.default_owner_id, obj.channel.owner_id) if obj is not None else ()
+        owners = permissions.owner_choices(request.user, obj, current=current)
+        kwargs["form"] = IntegrationForm.for_type(self._connector(request, obj)).with_owner_choices(owners)
         return super().get_form(request, obj, change, **kwargs)
 
     def get_fieldsets(self, request, obj=None):

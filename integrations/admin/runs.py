@@ -11,6 +11,13 @@ from integrations.models import QuarantinedRecord, SyncRun
 from integrations.selectors import run_progress
 
 
+class VisibleIntegrationFilter(admin.RelatedFieldListFilter):
+    """Filter by integration, offering only the integrations the user may see (never their names)."""
+
+    def field_choices(self, field, request, model_admin):
+        return [(i.pk, str(i)) for i in permissions.integrations_for(request.user, "view").order_by("name")]
+
+
 class OfVisibleIntegrations:
     """Rows that belong to an integration: seen by whoever may view it, never added or edited here."""
 
@@ -37,7 +44,7 @@ class OfVisibleIntegrations:
 class SyncRunAdmin(OfVisibleIntegrations, admin.ModelAdmin):
     change_form_template = "admin/integrations/syncrun/progress.html"
     list_display = ["__str__", "integration", "direction", "status", "trigger", "progress", "created_at", "finished_at"]
-    list_filter = ["direction", "status", "trigger", "integration"]
+    list_filter = ["direction", "status", "trigger", ("integration", VisibleIntegrationFilter)]
     list_select_related = ["integration"]
     date_hierarchy = "created_at"
     show_full_result_count = False
@@ -125,7 +132,12 @@ class QuarantinedRecordAdmin(OfVisibleIntegrations, admin.ModelAdmin):
         "created_at",
         "resolved_at",
     ]
-    list_filter = ["entity", "direction", "integration", ("resolved_at", admin.EmptyFieldListFilter)]
+    list_filter = [
+        "entity",
+        "direction",
+        ("integration", VisibleIntegrationFilter),
+        ("resolved_at", admin.EmptyFieldListFilter),
+    ]
     actions = ["retry"]
     search_fields = ["remote_id", "reason"]
     list_select_related = ["integration", "run"]
