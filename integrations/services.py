@@ -24,6 +24,7 @@ from integrations.engine.contracts import CheckResult
 from integrations.engine.run import claim_run, finish_run, run_finished, run_log, summary
 from integrations.fields import unreadable_secrets
 from integrations.models import ConnectionCheck, Integration, PendingPush, QuarantinedRecord, SyncRun, SyncRunEntity
+from oroint.redaction import mask_credentials
 
 logger = logging.getLogger(__name__)
 
@@ -350,7 +351,6 @@ def job_failure(job: Job) -> str:
 
 
 _EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception|Exit|Timeout)\b.*$")
-_CREDENTIALS = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)[^/@\s]*@", re.IGNORECASE)
 
 
 def describe_failure(text: str, *, limit: int = 400) -> str:
@@ -359,7 +359,7 @@ def describe_failure(text: str, *, limit: int = 400) -> str:
     start = next((i for i in range(len(lines) - 1, -1, -1) if _EXCEPTION_LINE.match(lines[i])), 0)
     line = " ".join(part.strip() for part in lines[start:] if part.strip())
     line = re.sub(r"^(?:[a-z_][\w]*\.)+(?=[A-Z])", "", line)  # django.db.utils.OperationalError -> OperationalError
-    line = _CREDENTIALS.sub(r"\g<scheme>***@", line)
+    line = mask_credentials(line)
     return line if len(line) <= limit else line[: limit - 1] + "…"
 
 

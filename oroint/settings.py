@@ -1,7 +1,7 @@
 """oroint settings, read from the environment.
 
-Safe defaults for local use; `oroint.checks` fails loudly when a production deployment
-(DJANGO_DEBUG=0 outside tests) is missing its secrets.
+Safe defaults: debug is off unless DJANGO_DEBUG=1 (script/server sets it for the demo), and
+`manage.py check --deploy` (oroint.checks) fails loudly when a deployment is missing its secrets.
 """
 
 import os
@@ -21,9 +21,10 @@ def _env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-# A fixed development key is only used when DEBUG is on; see oroint.checks.
+# Debug is opt-in: its error pages show settings, the environment and local variables.
+DEBUG = _env_bool("DJANGO_DEBUG", False)
+# A fixed development key stands in when SECRET_KEY is not set; `check --deploy` refuses it (oroint.checks).
 DEV_SECRET_KEY = "oroint-dev-only-not-secret"
-DEBUG = _env_bool("DJANGO_DEBUG", True)
 SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
@@ -67,6 +68,10 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "oroint.urls"
+
+# Error pages and error emails hide URL passwords (REDIS_URL, DATABASE_URL...) and secrets by name,
+# with DEBUG on too (see oroint/redaction.py).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "oroint.redaction.CredentialsHidingFilter"
 
 TEMPLATES = [
     {
