@@ -5,6 +5,7 @@ from channels import selectors
 from channels.admin.base import admin_change_link
 from channels.models import Channel
 from integrations import permissions
+from oroint.changelist import BoundedDateHierarchyChangeList
 
 
 @admin.register(Channel)
@@ -33,6 +34,9 @@ class ChannelAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         # A channel is created together with its integration, never on its own.
         return False
+
+    def get_changelist(self, request: HttpRequest, **kwargs):
+        return BoundedDateHierarchyChangeList
 
     def has_delete_permission(self, request: HttpRequest, obj: Channel | None = None) -> bool:
         # Deleting a channel deletes its integration and every record synced through it.

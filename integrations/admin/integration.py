@@ -5,7 +5,6 @@ from collections.abc import Iterable
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
 from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
@@ -20,6 +19,7 @@ from integrations.admin.forms import IntegrationForm, secret_fields
 from integrations.alerts import integration_is_failing
 from integrations.engine import registry
 from integrations.models import ConnectionCheck, Integration, SyncRun
+from oroint.changelist import BoundedDateHierarchyChangeList
 
 
 def prefetch_type_settings(integrations: Iterable[Integration]) -> None:
@@ -36,7 +36,7 @@ def prefetch_type_settings(integrations: Iterable[Integration]) -> None:
             prefetch_related_objects(group, model._meta.get_field("integration").remote_field.get_accessor_name())
 
 
-class IntegrationChangeList(ChangeList):
+class IntegrationChangeList(BoundedDateHierarchyChangeList):
     def get_results(self, request: HttpRequest) -> None:
         super().get_results(request)
         prefetch_type_settings(self.result_list)

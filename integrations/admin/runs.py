@@ -9,6 +9,7 @@ from django.urls import path, reverse
 from integrations import permissions, services
 from integrations.models import QuarantinedRecord, SyncRun
 from integrations.selectors import run_progress
+from oroint.changelist import BoundedDateHierarchyChangeList
 
 
 class VisibleIntegrationFilter(admin.RelatedFieldListFilter):
@@ -24,6 +25,9 @@ class OfVisibleIntegrations:
     def get_queryset(self, request):
         visible = permissions.integrations_for(request.user, "view")
         return super().get_queryset(request).filter(integration__in=visible)
+
+    def get_changelist(self, request, **kwargs):
+        return BoundedDateHierarchyChangeList
 
     def has_module_permission(self, request) -> bool:
         return permissions.may_any(request.user, "view")
