@@ -565,3 +565,32 @@ def history_prune(*, older_than_days: int | None = None, now: datetime.datetime 
     resolved = QuarantinedRecord.objects.filter(resolved_at__lt=cutoff)
     _, deleted = resolved.delete()
     return {"run_logs": logs, "quarantined": deleted.get(QuarantinedRecord._meta.label, 0)}
+
+
+# -- Deletion ---------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def integration_delete(*, integration: Integration) -> None:
+    """Delete an integration and everything it brought in; the channel stays. Its object permissions go too."""
+    pk = integration.pk
+    integration.delete()
+    _forget_object_permissions(Integration, [pk])
+
+
+@transaction.atomic
+def channel_delete(*, channel: Channel) -> None:
+    """Delete a channel, its integration and everything that brought in."""
+    integration_ids = list(Integration.objects.filter(channel=channel).values_list("pk", flat=True))
+    channel.delete()
+    _forget_object_permissions(Integration, integration_ids)
+
+
+def _forget_object_permissions(model: type, pks: list[int]) -> None:
+    # django-guardian keys its rows by content type and text id, with no foreign key to cascade.
+    from django.contrib.contenttypes.models import ContentType
+    from guardian.utils import get_group_obj_perms_model, get_user_obj_perms_model
+
+    content_type = ContentType.objects.get_for_model(model)
+    for perms_model in (get_user_obj_perms_model(model), get_group_obj_perms_model(model)):
+        perms_model.objects.filter(content_type=content_type, object_pk__in=[str(pk) for pk in pks]).delete()

@@ -15,6 +15,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from integrations import permissions, services
+from integrations.admin.deletion import CountedDeletionMixin
 from integrations.admin.forms import IntegrationForm, secret_fields
 from integrations.alerts import integration_is_failing
 from integrations.engine import registry
@@ -43,7 +44,7 @@ class IntegrationChangeList(BoundedDateHierarchyChangeList):
 
 
 @admin.register(Integration)
-class IntegrationAdmin(admin.ModelAdmin):
+class IntegrationAdmin(CountedDeletionMixin, admin.ModelAdmin):
     form = IntegrationForm
     change_form_template = "admin/integrations/integration/change_form.html"
     list_display = ["name", "integration_type", "channel_link", "enabled", "health", "last_run"]
@@ -75,9 +76,17 @@ class IntegrationAdmin(admin.ModelAdmin):
         return permissions.may(request.user, "change", obj)
 
     def has_delete_permission(self, request, obj=None) -> bool:
+        # Whoever may delete the integration deletes what it brought in (see admin/deletion.py).
         if obj is None:
-            return super().has_delete_permission(request)
+            return permissions.may_any(request.user, "delete")
         return permissions.may(request.user, "delete", obj)
+
+    def delete_model(self, request, obj: Integration) -> None:
+        services.integration_delete(integration=obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for integration in queryset:
+            services.integration_delete(integration=integration)
 
     def get_changelist(self, request, **kwargs):
         return IntegrationChangeList
