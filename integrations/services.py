@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+import re
 from typing import Any
 
 import django_rq
@@ -13,14 +14,17 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from rq.exceptions import NoSuchJobError
-from rq.job import Job
+from rq import Callback
+from rq.exceptions import InvalidJobOperation, NoSuchJobError
+from rq.job import Job, JobStatus
 
 from channels.models import Channel
 from integrations.engine import exporter, importer, registry
 from integrations.engine.contracts import CheckResult
-from integrations.engine.run import finish_run, run_log, summary
+from integrations.engine.run import claim_run, finish_run, run_finished, run_log, summary
+from integrations.fields import unreadable_secrets
 from integrations.models import ConnectionCheck, Integration, PendingPush, QuarantinedRecord, SyncRun, SyncRunEntity
+from oroint.redaction import mask_credentials
 
 logger = logging.getLogger(__name__)
 
@@ -30,13 +34,18 @@ PUSH_QUEUE = "default"
 
 
 class QueueUnavailable(Exception):
-    """Redis cannot be reached: nothing was queued, and nothing was left behind."""
+    """Redis cannot be reached or refused the job: nothing was queued, and nothing was left behind."""
 
     def __init__(self, exc: Exception) -> None:
         url = settings.RQ_QUEUES[SYNC_QUEUE]["URL"]
         scheme, _, rest = url.partition("://")
         where = f"{scheme}://{rest.rsplit('@', 1)[-1]}"  # never a password
-        super().__init__(f"Redis is not reachable at {where} ({exc.__class__.__name__}): start Redis or set REDIS_URL.")
+        if isinstance(exc, redis.ResponseError):  # it answered, and said no (out of memory, read-only replica...)
+            said = re.sub(r"^Command # \d+ \(.*?\) of pipeline caused error: ", "", str(exc)).rstrip(".")
+            message = f"Redis at {where} refused the job ({said}): free memory in Redis or raise its maxmemory."
+        else:
+            message = f"Redis is not reachable at {where} ({exc.__class__.__name__}): start Redis or set REDIS_URL."
+        super().__init__(message)
 
 
 # -- Integrations -----------------------------------------------------------------------------------
@@ -83,7 +92,31 @@ def channel_create(
     return Channel.objects.create(name=name, channel_type=channel_type, is_active=is_active, owner=owner)
 
 
+def integration_secret_problem(*, integration: Integration) -> str | None:
+    """Why this process cannot use the integration's stored secrets, or None when it can.
+
+    A secret that no key of FIELD_ENCRYPTION_KEYS decrypts (a key was removed, or this process
+    was started with other keys) stops a check or a run before anything is sent to the remote
+    system, with this message.
+    """
+    unreadable = unreadable_secrets(integration) + unreadable_secrets(integration.settings)
+    if not unreadable:
+        return None
+    names = " and ".join(secret.label for secret in unreadable)
+    return (
+        f"The {names} of {integration.name} cannot be decrypted with FIELD_ENCRYPTION_KEYS: add the key it was "
+        f"encrypted with back to FIELD_ENCRYPTION_KEYS (after the first key), or enter the {names} again on the "
+        "integration page."
+    )
+
+
 # -- Check Connection -----------------------------------------------------------------------------
+
+CHECK_TIMEOUT_SECONDS = 300
+
+
+def check_job_id(check: ConnectionCheck) -> str:
+    return f"check-{check.pk}"
 
 
 def connection_check_request(*, integration: Integration, user: AbstractBaseUser | None = None) -> ConnectionCheck:
@@ -94,7 +127,12 @@ def connection_check_request(*, integration: Integration, user: AbstractBaseUser
         check = ConnectionCheck.objects.create(integration=integration, requested_by=user)
         try:
             django_rq.get_queue(CHECK_QUEUE).enqueue(
-                jobs.check_connection_job, check.pk, job_id=f"check-{check.pk}", job_timeout=300, result_ttl=3600
+                jobs.check_connection_job,
+                check.pk,
+                job_id=check_job_id(check),
+                job_timeout=CHECK_TIMEOUT_SECONDS,
+                result_ttl=3600,
+                on_failure=Callback(jobs.check_connection_job_failed),
             )
         except redis.RedisError as exc:
             transaction.set_rollback(True)
@@ -108,8 +146,12 @@ def integration_check_connection(*, integration: Integration, check: ConnectionC
         ConnectionCheck.objects.filter(pk=check.pk).update(status=ConnectionCheck.Status.RUNNING)
     connector = None
     try:
-        connector = registry.connector_for(integration)
-        result = connector.check_connection()
+        problem = integration_secret_problem(integration=integration)
+        if problem is not None:
+            result = CheckResult(False, problem)
+        else:
+            connector = registry.connector_for(integration)
+            result = connector.check_connection()
     except Exception as exc:  # a check must always end with an answer the admin can read
         logger.exception("connection check of integration %s failed", integration.pk)
         result = CheckResult(False, f"Unexpected error: {exc.__class__.__name__}: {exc}")
@@ -124,6 +166,42 @@ def integration_check_connection(*, integration: Integration, check: ConnectionC
             finished_at=timezone.now(),
         )
     return result
+
+
+def connection_check_fail(*, check_id: int, reason: str) -> bool:
+    """End a check that its job could not end (the job failed, or was lost)."""
+    return bool(
+        ConnectionCheck.objects.filter(
+            pk=check_id, status__in=(ConnectionCheck.Status.QUEUED, ConnectionCheck.Status.RUNNING)
+        ).update(status=ConnectionCheck.Status.FAILED, message=reason, finished_at=timezone.now())
+    )
+
+
+def connection_check_mark_stale() -> int:
+    """Fail checks that nothing will end: their job failed, was lost, or has run out of time."""
+    stale_after = datetime.timedelta(seconds=settings.OROINT_SYNC["STALE_AFTER_SECONDS"])
+    now = timezone.now()
+    count = 0
+    unfinished = ConnectionCheck.objects.filter(
+        status__in=(ConnectionCheck.Status.QUEUED, ConnectionCheck.Status.RUNNING)
+    ).order_by()
+    for check in unfinished:
+        age = now - check.created_at
+        if age > datetime.timedelta(seconds=CHECK_TIMEOUT_SECONDS) + stale_after:
+            reason = "The check did not end in time (no worker took it, or its worker stopped)."
+            _cancel_job(check_job_id(check), CHECK_QUEUE)  # an answer that late would only confuse
+        else:
+            reason = _why_job_cannot_run(check_job_id(check), CHECK_QUEUE, lost_counts=age > stale_after)
+        if reason is not None:
+            count += connection_check_fail(check_id=check.pk, reason=f"{reason} Press Check Connection again.")
+    return count
+
+
+def _cancel_job(job_id: str, queue: str) -> None:
+    try:
+        Job.fetch(job_id, connection=django_rq.get_connection(queue)).cancel()
+    except (NoSuchJobError, InvalidJobOperation, redis.RedisError) as exc:
+        logger.info("cancel of job %s: %s", job_id, exc)
 
 
 # -- Sync -----------------------------------------------------------------------------------------
@@ -160,6 +238,7 @@ def sync_schedule(
                     job_timeout=settings.RQ_QUEUES[SYNC_QUEUE]["DEFAULT_TIMEOUT"],
                     result_ttl=24 * 3600,
                     description=f"Sync {integration.name} (run #{run.pk})",
+                    on_failure=Callback(jobs.sync_job_failed),
                 )
             except redis.RedisError as exc:
                 transaction.set_rollback(True)
@@ -179,7 +258,7 @@ def _active_run(integration: Integration, direction: str) -> SyncRun | None:
 def sync_dispatch_due(*, now: datetime.datetime | None = None) -> list[SyncRun]:
     """Queue a run for every enabled integration whose interval has passed (the scheduler's tick)."""
     now = now or timezone.now()
-    sync_mark_stale()
+    stale_sweep()
     push_requeue_lost()
     queued = []
     due = Integration.objects.filter(enabled=True, channel__is_active=True, sync_interval_minutes__gt=0)
@@ -197,11 +276,15 @@ def sync_dispatch_due(*, now: datetime.datetime | None = None) -> list[SyncRun]:
 
 
 def sync_mark_stale(*, integration: Integration | None = None) -> int:
-    """Fail runs whose worker is gone: running without a heartbeat for too long, or whose job vanished."""
+    """Fail runs that nothing will end: running without a heartbeat, or queued for a job that cannot run.
+
+    A queued run's job may have failed before the run started (the database was down when the worker
+    picked it up, and the job's failure callback could not write either), or Redis may have lost it.
+    """
     stale_after = datetime.timedelta(seconds=settings.OROINT_SYNC["STALE_AFTER_SECONDS"])
     cutoff = timezone.now() - stale_after
     runs = SyncRun.objects.filter(status=SyncRun.Status.RUNNING, heartbeat_at__lt=cutoff)
-    queued = SyncRun.objects.filter(status=SyncRun.Status.QUEUED, created_at__lt=cutoff)
+    queued = SyncRun.objects.filter(status=SyncRun.Status.QUEUED, direction=SyncRun.Direction.IMPORT)
     if integration is not None:
         runs, queued = runs.filter(integration=integration), queued.filter(integration=integration)
     count = 0
@@ -212,23 +295,77 @@ def sync_mark_stale(*, integration: Integration | None = None) -> int:
     for run in runs:
         count += finish_run(run, SyncRun.Status.FAILED, message)
     for run in queued:
-        if not _job_exists(run.job_id):
-            count += SyncRun.objects.filter(pk=run.pk, status=SyncRun.Status.QUEUED).update(
-                status=SyncRun.Status.FAILED, finished_at=timezone.now(), message="The queued job was lost."
-            )
+        reason = _why_job_cannot_run(run.job_id, SYNC_QUEUE, lost_counts=run.created_at < cutoff)
+        if reason is not None:
+            count += sync_fail_queued(run_id=run.pk, reason=f"{reason} Press Run again or Schedule Sync.")
     return count
 
 
-def _job_exists(job_id: str) -> bool:
-    if not job_id:
+def sync_fail_queued(*, run_id: int, reason: str) -> bool:
+    """Fail a run whose job ended without ending it (queued, or running when the job died); alerts as any failure."""
+    run = SyncRun.objects.filter(pk=run_id).first()
+    if run is None or run.is_finished:
         return False
+    if run.status == SyncRun.Status.RUNNING:
+        return finish_run(run, SyncRun.Status.FAILED, reason)
+    changed = SyncRun.objects.filter(pk=run_id, status=SyncRun.Status.QUEUED).update(
+        status=SyncRun.Status.FAILED, finished_at=timezone.now(), message=reason
+    )
+    if changed:
+        run.refresh_from_db()
+        run_finished.send(sender=SyncRun, run=run)
+    return bool(changed)
+
+
+# A job in one of these states will not run again by itself.
+_ENDED_JOB = (JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED, JobStatus.FINISHED)
+
+
+def _why_job_cannot_run(job_id: str, queue: str, *, lost_counts: bool) -> str | None:
+    """Why the job of a queued row will never end it, or None while it still may (or Redis cannot say).
+
+    A job that is missing counts only when `lost_counts` (the row is old enough that its job cannot
+    still be on its way).
+    """
     try:
-        job = Job.fetch(job_id, connection=django_rq.get_connection(SYNC_QUEUE))
-        return job.get_status(refresh=True) is not None
+        if not job_id:
+            raise NoSuchJobError
+        job = Job.fetch(job_id, connection=django_rq.get_connection(queue))
+        status = job.get_status(refresh=True)
     except NoSuchJobError:
-        return False
+        return "The queued job was lost (Redis restarted without saving, or was flushed)." if lost_counts else None
     except redis.RedisError:
-        return True  # Redis cannot say: a run is never failed for a queue that is only out of reach
+        return None  # Redis cannot say: nothing is failed for a queue that is only out of reach
+    if status not in _ENDED_JOB:
+        return None
+    if status == JobStatus.FAILED:
+        return f"Its job failed in the worker: {job_failure(job)}."
+    return f"Its job ended ({status.value}) without running it."
+
+
+def job_failure(job: Job) -> str:
+    """The exception a failed job ended with, on one line, without traceback or credentials."""
+    result = job.latest_result()
+    text = (result.exc_string if result is not None else "") or ""
+    return describe_failure(text) or "no reason recorded (the work horse was killed?)"
+
+
+_EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception|Exit|Timeout)\b.*$")
+
+
+def describe_failure(text: str, *, limit: int = 400) -> str:
+    """The last exception of a formatted traceback (or an exception's text), one line, short, no credentials."""
+    lines = text.strip().splitlines()
+    start = next((i for i in range(len(lines) - 1, -1, -1) if _EXCEPTION_LINE.match(lines[i])), 0)
+    line = " ".join(part.strip() for part in lines[start:] if part.strip())
+    line = re.sub(r"^(?:[a-z_][\w]*\.)+(?=[A-Z])", "", line)  # django.db.utils.OperationalError -> OperationalError
+    line = mask_credentials(line)
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def stale_sweep() -> dict[str, int]:
+    """End every run and check that nothing else will end (the scheduler's tick and idle workers call it)."""
+    return {"runs": sync_mark_stale(), "checks": connection_check_mark_stale()}
 
 
 def sync_cancel(*, run: SyncRun) -> bool:
@@ -246,6 +383,13 @@ def sync_cancel(*, run: SyncRun) -> bool:
 
 def sync_execute(*, run_id: int) -> SyncRun:
     """Run a queued import in this process (what the worker does)."""
+    run = SyncRun.objects.select_related("integration").get(pk=run_id)
+    problem = integration_secret_problem(integration=run.integration)
+    if problem is not None:
+        claimed = claim_run(run_id)
+        if claimed is not None:
+            finish_run(claimed, SyncRun.Status.FAILED, problem)
+        return SyncRun.objects.get(pk=run_id)
     return importer.execute_import(run_id)
 
 
@@ -374,7 +518,10 @@ def quarantine_retry_request(*, records: list[QuarantinedRecord]) -> str:
     from integrations import jobs
 
     ids = sorted(r.pk for r in records if r.resolved_at is None)
-    job = django_rq.get_queue(CHECK_QUEUE).enqueue(jobs.quarantine_retry_job, ids, job_timeout=1800)
+    try:
+        job = django_rq.get_queue(CHECK_QUEUE).enqueue(jobs.quarantine_retry_job, ids, job_timeout=1800)
+    except redis.RedisError as exc:
+        raise QueueUnavailable(exc) from exc
     return job.id
 
 
@@ -399,3 +546,51 @@ def quarantine_retry(*, record_ids: list[int]) -> dict[str, int]:
         for key, count in importer.retry_quarantined(records).items():
             outcome[key] += count
     return outcome
+
+
+# -- History ----------------------------------------------------------------------------------------
+
+
+def history_prune(*, older_than_days: int | None = None, now: datetime.datetime | None = None) -> dict[str, int]:
+    """Empty the logs of runs and delete the resolved quarantine records older than the given age.
+
+    The runs themselves stay (with their outcome, message and counts): they are the history. The age
+    defaults to OROINT_PRUNE_AFTER_DAYS; 0 prunes nothing.
+    """
+    days = settings.OROINT_PRUNE_AFTER_DAYS if older_than_days is None else older_than_days
+    if days <= 0:
+        return {"run_logs": 0, "quarantined": 0}
+    cutoff = (now or timezone.now()) - datetime.timedelta(days=days)
+    logs = SyncRun.objects.filter(finished_at__lt=cutoff).exclude(log="").update(log="")
+    resolved = QuarantinedRecord.objects.filter(resolved_at__lt=cutoff)
+    _, deleted = resolved.delete()
+    return {"run_logs": logs, "quarantined": deleted.get(QuarantinedRecord._meta.label, 0)}
+
+
+# -- Deletion ---------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def integration_delete(*, integration: Integration) -> None:
+    """Delete an integration and everything it brought in; the channel stays. Its object permissions go too."""
+    pk = integration.pk
+    integration.delete()
+    _forget_object_permissions(Integration, [pk])
+
+
+@transaction.atomic
+def channel_delete(*, channel: Channel) -> None:
+    """Delete a channel, its integration and everything that brought in."""
+    integration_ids = list(Integration.objects.filter(channel=channel).values_list("pk", flat=True))
+    channel.delete()
+    _forget_object_permissions(Integration, integration_ids)
+
+
+def _forget_object_permissions(model: type, pks: list[int]) -> None:
+    # django-guardian keys its rows by content type and text id, with no foreign key to cascade.
+    from django.contrib.contenttypes.models import ContentType
+    from guardian.utils import get_group_obj_perms_model, get_user_obj_perms_model
+
+    content_type = ContentType.objects.get_for_model(model)
+    for perms_model in (get_user_obj_perms_model(model), get_group_obj_perms_model(model)):
+        perms_model.objects.filter(content_type=content_type, object_pk__in=[str(pk) for pk in pks]).delete()

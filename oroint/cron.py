@@ -2,7 +2,9 @@
 
 from rq import cron
 
-from integrations.jobs import dispatch_due_syncs
+from integrations.jobs import dispatch_due_syncs, prune_history
 
 # One tick a minute queues the syncs that are due; each integration says how often it wants one.
 cron.register(dispatch_due_syncs, queue_name="default", interval=60, job_timeout=120)
+# Old run logs and resolved quarantine records go once an hour (OROINT_PRUNE_AFTER_DAYS).
+cron.register(prune_history, queue_name="default", interval=3600, job_timeout=1800)

@@ -1,7 +1,7 @@
 """oroint settings, read from the environment.
 
-Safe defaults for local use; `oroint.checks` fails loudly when a production deployment
-(DJANGO_DEBUG=0 outside tests) is missing its secrets.
+Safe defaults: debug is off unless DJANGO_DEBUG=1 (script/server sets it for the demo), and
+`manage.py check --deploy` (oroint.checks) fails loudly when a deployment is missing its secrets.
 """
 
 import os
@@ -21,9 +21,10 @@ def _env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-# A fixed development key is only used when DEBUG is on; see oroint.checks.
+# Debug is opt-in: its error pages show settings, the environment and local variables.
+DEBUG = _env_bool("DJANGO_DEBUG", False)
+# A fixed development key stands in when SECRET_KEY is not set; `check --deploy` refuses it (oroint.checks).
 DEV_SECRET_KEY = "oroint-dev-only-not-secret"
-DEBUG = _env_bool("DJANGO_DEBUG", True)
 SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
@@ -67,6 +68,10 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "oroint.urls"
+
+# Error pages and error emails hide URL passwords (REDIS_URL, DATABASE_URL...) and secrets by name,
+# with DEBUG on too (see oroint/redaction.py).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "oroint.redaction.CredentialsHidingFilter"
 
 TEMPLATES = [
     {
@@ -127,8 +132,9 @@ RQ_QUEUES = {
     "default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 3600},
     "sync": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 6 * 3600},
 }
-# Jobs are enqueued with our own ids after our own rows are written, so enqueue at once.
-RQ = {"COMMIT_MODE": "auto"}
+# Jobs are enqueued with our own ids after our own rows are written, so enqueue at once. The worker
+# class also ends the runs and checks whose job failed before it could (see oroint/worker.py).
+RQ = {"COMMIT_MODE": "auto", "WORKER_CLASS": "oroint.worker.Worker"}
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "oroint@localhost")
@@ -147,6 +153,9 @@ OROINT_SYNC = {
     # Seconds to wait before each retry of a transient failure (HTTP 5xx, dropped connection...).
     "RETRY_DELAYS": tuple(float(d) for d in os.environ.get("OROINT_SYNC_RETRY_DELAYS", "1,3,9,20").split(",") if d),
 }
+
+# Run logs and resolved quarantine records older than this many days are pruned (0: never).
+OROINT_PRUNE_AFTER_DAYS = int(os.environ.get("OROINT_PRUNE_AFTER_DAYS", "90"))
 
 LOGGING = {
     "version": 1,

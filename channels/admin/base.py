@@ -12,6 +12,7 @@ from django.utils.html import format_html
 
 from channels import selectors
 from channels.admin.pagination import EstimatedCountPaginator
+from oroint.changelist import BoundedDateHierarchyChangeList
 
 
 def admin_change_url(model: type[models.Model], pk: object, *, site: admin.AdminSite = admin.site) -> str | None:
@@ -78,6 +79,9 @@ class ReadOnlyModelAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     actions = None
 
     list_select_related = ["integration__channel"]
+
+    def get_changelist(self, request: HttpRequest, **kwargs):
+        return BoundedDateHierarchyChangeList
 
     def get_queryset(self, request: HttpRequest) -> models.QuerySet:
         # The change list applies list_select_related only to a queryset without select_related,

@@ -1,5 +1,4 @@
 from django.contrib import admin
-from django.contrib.admin.views.main import ChangeList
 from django.http import HttpRequest
 
 from channels import selectors
@@ -13,6 +12,7 @@ from channels.admin.base import (
     admin_change_link,
 )
 from channels.models import Customer, CustomerAddress, Order
+from oroint.changelist import BoundedDateHierarchyChangeList
 
 ADDRESS_COLUMNS = [
     "name",
@@ -55,7 +55,7 @@ class CustomerOrderInline(ReadOnlyInline):
         return admin_change_link(Order, order.pk, order.increment_id, site=self.admin_site)
 
 
-class CustomerChangeList(ChangeList):
+class CustomerChangeList(BoundedDateHierarchyChangeList):
     """Adds each listed customer's order count, in one query for the whole page."""
 
     def get_results(self, request: HttpRequest) -> None:

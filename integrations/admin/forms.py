@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
 from django.forms.models import model_to_dict
 
 from integrations.fields import EncryptedTextField
@@ -21,6 +22,8 @@ class IntegrationForm(forms.ModelForm):
     )
 
     settings_form_class: type[forms.ModelForm] | None = None  # set per type (see for_type)
+    # The users the page's user may pick as owners (permissions.owner_choices); set per request.
+    owner_choices: QuerySet | None = None
 
     class Meta:
         model = Integration
@@ -46,10 +49,19 @@ class IntegrationForm(forms.ModelForm):
             {**settings_form.base_fields, "settings_form_class": settings_form},
         )
 
+    @classmethod
+    def with_owner_choices(cls, owners: QuerySet) -> type[IntegrationForm]:
+        """This form offering only `owners` as channel owner and default owner."""
+        return type(cls.__name__, (cls,), {"owner_choices": owners})
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         instance = self.instance
         fields = self.fields  # a view-only admin page builds this form without its fields
+        if self.owner_choices is not None:
+            for name in ("default_owner", "channel_owner"):
+                if name in fields:
+                    fields[name].queryset = self.owner_choices
         if instance.pk and "channel_active" in fields:
             fields["channel_active"].initial = instance.channel.is_active
             fields["channel_owner"].initial = instance.channel.owner_id

@@ -1,7 +1,12 @@
 """The integration page: settings, Check Connection, Schedule Sync and the run history."""
 
+from collections import defaultdict
+from collections.abc import Iterable
+
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
+from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
@@ -10,14 +15,36 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from integrations import permissions, services
+from integrations.admin.deletion import CountedDeletionMixin
 from integrations.admin.forms import IntegrationForm, secret_fields
 from integrations.alerts import integration_is_failing
 from integrations.engine import registry
 from integrations.models import ConnectionCheck, Integration, SyncRun
+from oroint.changelist import BoundedDateHierarchyChangeList
+
+
+def prefetch_type_settings(integrations: Iterable[Integration]) -> None:
+    """Read the type settings of many integrations in one query per type (the list's health column)."""
+    by_type: dict[str, list[Integration]] = defaultdict(list)
+    for integration in integrations:
+        by_type[integration.integration_type].append(integration)
+    for type_key, group in by_type.items():
+        try:
+            model = registry.connector_class(type_key).settings_model
+        except LookupError:
+            continue
+        if model is not None:
+            prefetch_related_objects(group, model._meta.get_field("integration").remote_field.get_accessor_name())
+
+
+class IntegrationChangeList(BoundedDateHierarchyChangeList):
+    def get_results(self, request: HttpRequest) -> None:
+        super().get_results(request)
+        prefetch_type_settings(self.result_list)
 
 
 @admin.register(Integration)
-class IntegrationAdmin(admin.ModelAdmin):
+class IntegrationAdmin(CountedDeletionMixin, admin.ModelAdmin):
     form = IntegrationForm
     change_form_template = "admin/integrations/integration/change_form.html"
     list_display = ["name", "integration_type", "channel_link", "enabled", "health", "last_run"]
@@ -49,9 +76,37 @@ class IntegrationAdmin(admin.ModelAdmin):
         return permissions.may(request.user, "change", obj)
 
     def has_delete_permission(self, request, obj=None) -> bool:
+        # Whoever may delete the integration deletes what it brought in (see admin/deletion.py).
         if obj is None:
-            return super().has_delete_permission(request)
+            return permissions.may_any(request.user, "delete")
         return permissions.may(request.user, "delete", obj)
+
+    def delete_model(self, request, obj: Integration) -> None:
+        services.integration_delete(integration=obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for integration in queryset:
+            services.integration_delete(integration=integration)
+
+    def get_changelist(self, request, **kwargs):
+        return IntegrationChangeList
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        changelist = (getattr(response, "context_data", None) or {}).get("cl")
+        for integration in getattr(changelist, "result_list", ()):
+            problem = services.integration_secret_problem(integration=integration)
+            if problem is not None:
+                messages.error(request, problem)
+        return response
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method == "GET":
+            integration = self.get_object(request, unquote(object_id))
+            problem = integration and services.integration_secret_problem(integration=integration)
+            if problem:
+                messages.error(request, problem)
+        return super().change_view(request, object_id, form_url, extra_context)
 
     # -- the type: its settings form and fieldsets ----------------------------------------------
 
@@ -77,7 +132,9 @@ class IntegrationAdmin(admin.ModelAdmin):
         return super().add_view(request, form_url, extra_context)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
-        kwargs["form"] = IntegrationForm.for_type(self._connector(request, obj))
+        current = (obj.default_owner_id, obj.channel.owner_id) if obj is not None else ()
+        owners = permissions.owner_choices(request.user, obj, current=current)
+        kwargs["form"] = IntegrationForm.for_type(self._connector(request, obj)).with_owner_choices(owners)
         return super().get_form(request, obj, change, **kwargs)
 
     def get_fieldsets(self, request, obj=None):
@@ -112,6 +169,10 @@ class IntegrationAdmin(admin.ModelAdmin):
 
     @admin.display(description="Sync health")
     def health(self, obj: Integration) -> str:
+        problem = services.integration_secret_problem(integration=obj)
+        if problem is not None:
+            badge = '<span class="oroint-badge oroint-failed" title="{}">{}</span>'
+            return format_html(badge, problem, "Secret cannot be decrypted")
         if integration_is_failing(obj):
             return format_html('<span class="oroint-badge oroint-failed">{}</span>', "Last sync failed")
         return format_html('<span class="oroint-badge oroint-ok">{}</span>', "OK")

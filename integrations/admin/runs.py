@@ -9,6 +9,14 @@ from django.urls import path, reverse
 from integrations import permissions, services
 from integrations.models import QuarantinedRecord, SyncRun
 from integrations.selectors import run_progress
+from oroint.changelist import BoundedDateHierarchyChangeList
+
+
+class VisibleIntegrationFilter(admin.RelatedFieldListFilter):
+    """Filter by integration, offering only the integrations the user may see (never their names)."""
+
+    def field_choices(self, field, request, model_admin):
+        return [(i.pk, str(i)) for i in permissions.integrations_for(request.user, "view").order_by("name")]
 
 
 class OfVisibleIntegrations:
@@ -17,6 +25,9 @@ class OfVisibleIntegrations:
     def get_queryset(self, request):
         visible = permissions.integrations_for(request.user, "view")
         return super().get_queryset(request).filter(integration__in=visible)
+
+    def get_changelist(self, request, **kwargs):
+        return BoundedDateHierarchyChangeList
 
     def has_module_permission(self, request) -> bool:
         return permissions.may_any(request.user, "view")
@@ -37,7 +48,7 @@ class OfVisibleIntegrations:
 class SyncRunAdmin(OfVisibleIntegrations, admin.ModelAdmin):
     change_form_template = "admin/integrations/syncrun/progress.html"
     list_display = ["__str__", "integration", "direction", "status", "trigger", "progress", "created_at", "finished_at"]
-    list_filter = ["direction", "status", "trigger", "integration"]
+    list_filter = ["direction", "status", "trigger", ("integration", VisibleIntegrationFilter)]
     list_select_related = ["integration"]
     date_hierarchy = "created_at"
     show_full_result_count = False
@@ -105,6 +116,9 @@ class SyncRunAdmin(OfVisibleIntegrations, admin.ModelAdmin):
         except services.SyncAlreadyActive as exc:
             messages.warning(request, str(exc))
             return HttpResponseRedirect(reverse("admin:integrations_syncrun_change", args=[exc.run.pk]))
+        except services.QueueUnavailable as exc:
+            messages.error(request, str(exc))
+            return HttpResponseRedirect(reverse("admin:integrations_syncrun_change", args=[run.pk]))
         messages.success(request, f"Run #{new.pk} queued; it resumes where run #{run.pk} stopped.")
         return HttpResponseRedirect(reverse("admin:integrations_syncrun_change", args=[new.pk]))
 
@@ -122,7 +136,12 @@ class QuarantinedRecordAdmin(OfVisibleIntegrations, admin.ModelAdmin):
         "created_at",
         "resolved_at",
     ]
-    list_filter = ["entity", "direction", "integration", ("resolved_at", admin.EmptyFieldListFilter)]
+    list_filter = [
+        "entity",
+        "direction",
+        ("integration", VisibleIntegrationFilter),
+        ("resolved_at", admin.EmptyFieldListFilter),
+    ]
     actions = ["retry"]
     search_fields = ["remote_id", "reason"]
     list_select_related = ["integration", "run"]
@@ -150,7 +169,11 @@ class QuarantinedRecordAdmin(OfVisibleIntegrations, admin.ModelAdmin):
         if not pending:
             self.message_user(request, "The selected records are already resolved; nothing to retry.")
             return
-        services.quarantine_retry_request(records=pending)
+        try:
+            services.quarantine_retry_request(records=pending)
+        except services.QueueUnavailable as exc:
+            self.message_user(request, str(exc), level=messages.ERROR)
+            return
         skipped = len(allowed) - len(pending)
         note = f" ({skipped} already resolved, left alone)" if skipped else ""
         self.message_user(

@@ -374,7 +374,7 @@ def test_channel_name_active_and_owner_are_editable(admin_client, admin_user, an
     )
 
 
-def test_only_superusers_delete_channels(client, admin_client, ann_shop):
+def test_deleting_a_channel_needs_the_delete_permission_on_its_integration(client, admin_client, ann_shop):
     staff = User.objects.create_user("staff", password="x", is_staff=True)
     staff.user_permissions.set(Permission.objects.filter(content_type__app_label="channels"))
     client.force_login(staff)

@@ -11,6 +11,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         count = 0
+        unreadable = []
         quote = connection.ops.quote_name
         with transaction.atomic(), connection.cursor() as cursor:
             for model in apps.get_models():
@@ -22,6 +23,17 @@ class Command(BaseCommand):
                     # Raw SQL: the field would decrypt on read; the ciphertext itself is re-encrypted.
                     cursor.execute(f"SELECT {pk}, {column} FROM {table} WHERE {column} <> ''")
                     for key, token in cursor.fetchall():
-                        cursor.execute(f"UPDATE {table} SET {column} = %s WHERE {pk} = %s", [crypto.rotate(token), key])
+                        try:
+                            rotated = crypto.rotate(token)
+                        except crypto.SecretDecryptionError:
+                            # Left as it is: re-encrypting is impossible, and the old key may come back.
+                            unreadable.append(f"{model._meta.label} {key} {field.name}")
+                            continue
+                        cursor.execute(f"UPDATE {table} SET {column} = %s WHERE {pk} = %s", [rotated, key])
                         count += 1
         self.stdout.write(f"Re-encrypted {count} secret(s) with the newest key.")
+        if unreadable:
+            self.stderr.write(
+                f"{len(unreadable)} secret(s) no key decrypts, left unchanged: {', '.join(unreadable)}. "
+                f"To read them, {crypto.UNREADABLE_HINT}."
+            )
