@@ -3,12 +3,16 @@
 Connected once, when the app is ready (after the connectors registered their sinks).
 """
 
+import logging
+
 from django.db import transaction
 from django.db.models.signals import post_save
 
 from integrations.engine import registry
 from integrations.engine.run import run_finished
 from integrations.models import Integration, SyncRun
+
+logger = logging.getLogger(__name__)
 
 
 def alert_on_failure(sender, run: SyncRun, **kwargs) -> None:
@@ -34,9 +38,16 @@ def push_on_change(sender, instance, raw: bool = False, **kwargs) -> None:
 
 
 def _request(integration: Integration, entity: str, local_id: int) -> None:
+    import redis
+
     from integrations.services import push_request
 
-    push_request(integration=integration, entity=entity, local_id=local_id)
+    try:
+        push_request(integration=integration, entity=entity, local_id=local_id)
+    except redis.RedisError as exc:
+        # The change is written down (PendingPush) before the queue is asked; the scheduler's tick
+        # queues it again once Redis is back. The save that caused it must not fail for that.
+        logger.warning("push of %s %s to %s waits for Redis: %s", entity, local_id, integration.pk, exc)
 
 
 def connect() -> None:

@@ -92,6 +92,7 @@ class CustomerAddress(AddressFields):
 
     class Meta:
         ordering = ["customer", "pk"]
+        verbose_name_plural = "customer addresses"
 
     def __str__(self) -> str:
         return self.one_line()

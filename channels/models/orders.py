@@ -61,6 +61,7 @@ class OrderAddress(AddressFields):
 
     class Meta:
         ordering = ["order", "address_type"]
+        verbose_name_plural = "order addresses"
 
     def __str__(self) -> str:
         return f"{self.get_address_type_display()}: {self.one_line()}"

@@ -210,3 +210,17 @@ def test_one_run_per_integration_and_direction_an_import_beside_an_export(fake):
         SyncRun.objects.create(integration=fake, direction=SyncRun.Direction.EXPORT)
     with pytest.raises(IntegrityError), transaction.atomic():
         SyncRun.objects.create(integration=fake)
+
+
+def test_a_change_saved_while_redis_is_down_is_kept_and_queued_later(fake, rq, monkeypatch):
+    from django.conf import settings
+
+    from integrations.models import PendingPush
+
+    for queue in settings.RQ_QUEUES.values():  # django_rq keeps these very dicts
+        monkeypatch.setitem(queue, "URL", "redis://127.0.0.1:9/0")  # nothing answers there
+    mug = FakeProduct.objects.create(sku="SKU-1", name="Mug", price="9.90")  # the save does not fail
+    assert PendingPush.objects.filter(integration=fake, local_id=mug.pk).exists()
+    monkeypatch.undo()
+    PendingPush.objects.update(requested_at="2000-01-01T00:00:00Z")
+    assert services.push_requeue_lost() == 1
