@@ -25,8 +25,9 @@ from integrations.models import ConnectionCheck, Integration, PendingPush, Quara
 logger = logging.getLogger(__name__)
 
 SYNC_QUEUE = "sync"
-CHECK_QUEUE = "default"
+CHECK_QUEUE = "check"
 PUSH_QUEUE = "default"
+QUARANTINE_QUEUE = "default"
 
 
 class QueueUnavailable(Exception):
@@ -374,7 +375,7 @@ def quarantine_retry_request(*, records: list[QuarantinedRecord]) -> str:
     from integrations import jobs
 
     ids = sorted(r.pk for r in records if r.resolved_at is None)
-    job = django_rq.get_queue(CHECK_QUEUE).enqueue(jobs.quarantine_retry_job, ids, job_timeout=1800)
+    job = django_rq.get_queue(QUARANTINE_QUEUE).enqueue(jobs.quarantine_retry_job, ids, job_timeout=1800)
     return job.id
 
 

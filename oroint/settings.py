@@ -126,6 +126,8 @@ REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 RQ_QUEUES = {
     "default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 3600},
     "sync": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 6 * 3600},
+    # Check Connection alone, with a worker of its own: an admin waiting on a check never waits behind a sync.
+    "check": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600},
 }
 # Jobs are enqueued with our own ids after our own rows are written, so enqueue at once.
 RQ = {"COMMIT_MODE": "auto"}

@@ -4,9 +4,9 @@ import socket
 
 import pytest
 
-from integrations.models import ConnectionCheck
-from integrations.services import integration_check_connection
-from tests.conftest import free_port
+from integrations.models import ConnectionCheck, SyncRun
+from integrations.services import connection_check_request, integration_check_connection, sync_schedule
+from tests.conftest import free_port, wait_for
 from tests.factories import magento_integration
 
 pytestmark = pytest.mark.django_db
@@ -106,3 +106,23 @@ def test_the_ws_i_setting_is_read_by_check_connection(magento):
     assert "WS-I compliance is ticked for this integration" in result.message
     assert "System > Configuration > Services > Magento Core API > WS-I Compliance" in result.message
     assert sim.stats()["calls"].get("login", 0) == 0  # it says so instead of trying
+
+
+@pytest.mark.django_db(transaction=True)
+def test_check_connection_never_waits_behind_a_sync(magento, hostile, start_worker):
+    sim = magento(customers=5, orders=5)
+    slow = hostile(sim.url)
+    slow.control.rules({"body": "oroCustomerList", "delay": 10})  # holds the sync worker
+    syncing = magento_integration("Slow store", url=f"{slow.url}/api/v2_soap/?wsdl=1")
+    checked = magento_integration("Other store", url=sim.wsdl_url)
+    start_worker(queues=("default", "sync"))  # as script/server starts them
+    start_worker(queues=("check",))
+    run = sync_schedule(integration=syncing)
+    wait_for(
+        lambda: any("oroCustomerList" in r["body"] for r in slow.control.seen()),
+        message="the sync to wait on the slow store",
+    )
+    request = connection_check_request(integration=checked)
+    wait_for(lambda: ConnectionCheck.objects.get(pk=request.pk).is_finished, timeout=8, message="the check")
+    assert ConnectionCheck.objects.get(pk=request.pk).status == ConnectionCheck.Status.SUCCEEDED
+    assert SyncRun.objects.get(pk=run.pk).status == SyncRun.Status.RUNNING, "the check did not wait for the sync"
