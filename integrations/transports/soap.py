@@ -26,7 +26,18 @@ from zeep.xsd.valueobjects import AnyObject, CompoundValue
 
 from integrations.engine.errors import NotSupported, RemoteError, RemoteTimeout, TransientError, Unreachable
 from integrations.engine.retry import DEFAULT_DELAYS, with_retries
-from integrations.transports.http import classify_exception, classify_status, host_of, root_cause, server_date
+from integrations.transports.http import (
+    DEFAULT_CALL_DEADLINE,
+    DEFAULT_MAX_RESPONSE_BYTES,
+    AnswerTooLarge,
+    CallDeadlineExceeded,
+    GuardedSession,
+    classify_exception,
+    classify_status,
+    host_of,
+    root_cause,
+    server_date,
+)
 
 SOAP_ENCODING_URL = "http://schemas.xmlsoap.org/soap/encoding/"
 SOAP_ENCODING_XSD = Path(__file__).with_name("soap-encoding.xsd")
@@ -46,12 +57,14 @@ class DatedTransport(Transport):
     It loads only the WSDL it was given and the SOAP encoding schema (from the local copy): a WSDL
     that imports anything else, over the network or from this machine's files, is refused.
     (zeep's own `forbid_external` would also refuse the encoding schema RPC/encoded WSDLs import.)
+    Its session is a GuardedSession: a size cap and a deadline on every call.
     """
 
     server_date: datetime.datetime | None = None
 
-    def __init__(self, *args, wsdl_url: str, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args, wsdl_url: str, session: GuardedSession, **kwargs) -> None:
+        super().__init__(*args, session=session, **kwargs)
+        self._close_session = True  # the session is this transport's alone
         self.allowed = {wsdl_url, SOAP_ENCODING_URL}
         if "://" not in wsdl_url:  # a WSDL file given by path (tests, a saved copy)
             self.allowed.add(os.path.abspath(wsdl_url))
@@ -112,14 +125,23 @@ class SoapClient:
         operation_timeout: float = 60,
         retry_delays: tuple[float, ...] = DEFAULT_DELAYS,
         log: Callable[[str], None] | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        deadline: float = DEFAULT_CALL_DEADLINE,
     ) -> None:
         self.wsdl_url = wsdl_url
         self.host = host_of(wsdl_url)
         self.retry_delays = retry_delays
         self.log = log or (lambda message: None)
         self.connect_timeout = connect_timeout
+        self.session = GuardedSession(max_response_bytes=max_response_bytes, deadline=deadline)
         self.transport = DatedTransport(
-            cache=_cache(), timeout=connect_timeout, operation_timeout=operation_timeout, wsdl_url=wsdl_url
+            cache=_cache(),
+            timeout=connect_timeout,
+            # Connecting is bounded by the connect timeout, each wait for a byte of an answer by the
+            # operation timeout, and the whole call by the session's deadline.
+            operation_timeout=(connect_timeout, operation_timeout),
+            wsdl_url=wsdl_url,
+            session=self.session,
         )
         self._client: zeep.Client | None = None
 
@@ -139,6 +161,8 @@ class SoapClient:
                 # which says nothing to an admin.
                 warnings.simplefilter("ignore", UserWarning)
                 client = zeep.Client(self.wsdl_url, transport=self.transport, settings=settings)
+        except (AnswerTooLarge, CallDeadlineExceeded) as exc:
+            raise classify_exception(exc, host=host, what="the WSDL request") from exc
         except requests.exceptions.Timeout as exc:
             raise RemoteTimeout(f"Timed out after {self.connect_timeout:g} s loading the WSDL from {host}.") from exc
         except requests.exceptions.ConnectionError as exc:

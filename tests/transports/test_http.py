@@ -1,4 +1,5 @@
-"""The HTTP layer against a real local server: error classes, retries, the server's clock, cut lines."""
+"""The HTTP layer against real local servers: error classes, retries, the server's clock, cut lines,
+and the limits a remote system must not escape: size cap and total deadline."""
 
 from __future__ import annotations
 
@@ -243,3 +244,120 @@ def test_error_messages_carry_no_credentials(remote):
     assert "s3cret" not in str(caught.value)
     assert "admin" not in str(caught.value)
     assert f"127.0.0.1:{server.server.server_port}" in str(caught.value)
+
+
+# -- the limits a remote system must not escape -----------------------------------------------------
+
+
+class RawServer:
+    """A local server that answers every connection with `answer(connection)`: raw bytes, any pace."""
+
+    def __init__(self, answer) -> None:
+        self.listener = socket.socket()
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(8)
+        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
+        self.answer = answer
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                connection, _ = self.listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._one, args=(connection,), daemon=True).start()
+
+    def _one(self, connection: socket.socket) -> None:
+        with connection:
+            connection.recv(65536)
+            try:
+                self.answer(connection)
+            except OSError:
+                pass  # the client hung up: what a cap or a deadline does
+
+    def close(self) -> None:
+        self.listener.close()
+
+
+@pytest.fixture
+def raw_server():
+    started: list[RawServer] = []
+
+    def start(answer) -> RawServer:
+        server = RawServer(answer)
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.close()
+
+
+def endless(connection: socket.socket) -> None:
+    connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n")
+    chunk = b"x" * 65536
+    for _ in range(64 * 1024):  # 4 GB, unless the client stops reading first
+        connection.sendall(b"10000\r\n" + chunk + b"\r\n")
+
+
+def dripping(body: bytes, *, every: float, headers_too: bool = False):
+    """An answer sent one byte every `every` seconds: its body, or the whole of it."""
+
+    def answer(connection: socket.socket) -> None:
+        head = f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n".encode()
+        if not headers_too:
+            connection.sendall(head)
+        for index, byte in enumerate((head if headers_too else b"") + body):
+            connection.sendall(bytes([byte]))
+            if index:
+                time.sleep(every)
+
+    return answer
+
+
+def test_an_endless_answer_stops_at_the_size_cap(raw_server):
+    server = raw_server(endless)
+    started = time.monotonic()
+    with pytest.raises(RemoteError) as caught:
+        client(server.url, max_response_bytes=1024 * 1024, retry_delays=(0, 0)).json("GET", "/orders")
+    assert time.monotonic() - started < 5
+    assert "more than 1 MB" in str(caught.value) and "/orders" in str(caught.value)
+    assert not isinstance(caught.value, TransientError), "the same call would only get the same answer"
+
+
+def test_an_announced_length_over_the_cap_is_not_read(remote):
+    server = remote(Answer(200, b"x" * 2048))
+    with pytest.raises(RemoteError, match="more than 1000 bytes"):
+        client(server.url, max_response_bytes=1000).json("GET", "/x")
+
+
+def test_an_answer_under_the_cap_is_read_whole(remote):
+    server = remote(Answer(200, {"name": "x" * 5000}))
+    assert client(server.url, max_response_bytes=6000).json("GET", "/x") == {"name": "x" * 5000}
+
+
+def test_a_dripping_answer_ends_at_the_call_deadline(raw_server):
+    # Each byte comes well within the read timeout: only a total deadline ends this call.
+    server = raw_server(dripping(b'{"orders": []}' + b" " * 200, every=0.1))
+    started = time.monotonic()
+    with pytest.raises(RemoteTimeout) as caught:
+        client(server.url, read_timeout=2, deadline=1, retry_delays=()).json("GET", "/orders")
+    assert 0.9 < time.monotonic() - started < 2
+    assert "did not finish answering GET /orders within 1 s" in str(caught.value)
+
+
+def test_dripping_headers_end_at_the_call_deadline(raw_server):
+    server = raw_server(dripping(b"{}", every=0.1, headers_too=True))
+    started = time.monotonic()
+    with pytest.raises(RemoteTimeout, match="within 1 s"):
+        client(server.url, read_timeout=2, deadline=1, retry_delays=()).json("GET", "/orders")
+    assert time.monotonic() - started < 2
+
+
+def test_a_call_that_ends_in_time_is_not_cut_later(remote):
+    server = remote(Answer(200, {"page": 1}), Answer(200, {"page": 2}))
+    http = client(server.url, deadline=0.5)
+    assert http.json("GET", "/1") == {"page": 1}
+    time.sleep(0.7)  # past the first call's deadline: its watchdog must not touch the pooled connection
+    assert http.json("GET", "/2") == {"page": 2}

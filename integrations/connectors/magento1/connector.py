@@ -68,6 +68,8 @@ class Magento1Connector(Connector):
             api_key=self.settings.api_key,
             connect_timeout=cfg["CONNECT_TIMEOUT"],
             operation_timeout=cfg["OPERATION_TIMEOUT"],
+            max_response_bytes=cfg["MAX_RESPONSE_BYTES"],
+            deadline=cfg["CALL_DEADLINE"],
             retry_delays=cfg["RETRY_DELAYS"],
             log=self.log,
         )
