@@ -148,7 +148,10 @@ class SoapClient:
     @property
     def client(self) -> zeep.Client:
         if self._client is None:
-            self._client = self._load_wsdl()
+            # A WSDL cut mid-way or a 5xx is as transient as any call's failure: retried the same way.
+            self._client = with_retries(
+                self._load_wsdl, what="loading the WSDL", delays=self.retry_delays, log=self.log
+            )
         return self._client
 
     def _load_wsdl(self) -> zeep.Client:
@@ -161,7 +164,7 @@ class SoapClient:
                 # which says nothing to an admin.
                 warnings.simplefilter("ignore", UserWarning)
                 client = zeep.Client(self.wsdl_url, transport=self.transport, settings=settings)
-        except (AnswerTooLarge, CallDeadlineExceeded) as exc:
+        except (AnswerTooLarge, CallDeadlineExceeded, requests.exceptions.ChunkedEncodingError) as exc:
             raise classify_exception(exc, host=host, what="the WSDL request") from exc
         except requests.exceptions.Timeout as exc:
             raise RemoteTimeout(f"Timed out after {self.connect_timeout:g} s loading the WSDL from {host}.") from exc
@@ -170,6 +173,10 @@ class SoapClient:
                 f"Host unreachable: cannot connect to {host} ({root_cause(exc)}). Check the WSDL URL."
             ) from exc
         except requests.exceptions.HTTPError as exc:
+            status = exc.response.status_code if exc.response is not None else None
+            transient = classify_status(status, host=host, what="the WSDL request")
+            if isinstance(transient, TransientError):
+                raise transient from exc
             raise NotSupported(f"The WSDL URL answered {exc}. Check the WSDL URL.") from exc
         except (XMLSyntaxError, etree.XMLSyntaxError) as exc:
             raise NotSupported(f"Not a {kind}: {host} did not answer the WSDL URL with XML.{hint}") from exc

@@ -20,6 +20,17 @@ def wsdl_of(proxy) -> str:
     return f"{proxy.url}/api/v2_soap/?wsdl=1"
 
 
+def test_a_wsdl_and_an_answer_cut_mid_way_are_retried(magento, hostile):
+    sim = magento(customers=5, orders=5)
+    proxy = hostile(sim.url)
+    proxy.control.rules({"cut_after": 100, "times": 2}, {"body": "storeList", "cut_after": 100, "times": 1})
+    lines: list[str] = []
+    client = soap(wsdl_of(proxy), sim, log=lines.append)
+    assert client.call("storeList")
+    assert [line.split(":")[0] for line in lines] == ["loading the WSDL", "loading the WSDL", "storeList"]
+    assert all("cut the connection" in line and "retrying" in line for line in lines)
+
+
 def test_an_endless_wsdl_stops_at_the_size_cap(magento, hostile):
     sim = magento(customers=5, orders=5)
     proxy = hostile(sim.url)
