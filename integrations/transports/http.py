@@ -5,11 +5,12 @@ failures they meet are the same and are classified here once, into the engine's 
 each with a message an admin can act on. It is also where the limits a remote system must not
 escape are enforced, for every transport alike (`GuardedSession`):
 
+- credentials go only to the configured origins: a request to any other origin is refused, and a
+  redirect is followed only within the origin that sent it (so a POST is never resent elsewhere);
+  only http and https are spoken, never file://;
 - an answer larger than a cap is not read past the cap;
 - a call (connect, request, headers and the whole body) has a total deadline, on top of the
   per-read timeouts: a server that sends one byte every few seconds never trips a read timeout.
-
-"Credentials go only to the configured origin" belongs here too.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import socket
 import threading
 import time
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -49,12 +50,44 @@ DENIED_STATUSES = frozenset({401, 403})
 # Generous: a page of records or a WSDL is a few hundred kilobytes; the settings lower them in tests.
 DEFAULT_MAX_RESPONSE_BYTES = 256 * 1024 * 1024
 DEFAULT_CALL_DEADLINE = 120.0
+MAX_REDIRECTS = 5
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+# -- URLs -----------------------------------------------------------------------------------------
 
 
 def host_of(url: str) -> str:
     """Where a URL points, for messages: host and port, never a user or password in it."""
     parts = urlsplit(url)
     return parts.hostname + (f":{parts.port}" if parts.port else "") if parts.hostname else url
+
+
+def origin_of(url: str | None) -> str | None:
+    """scheme://host[:port] of an http(s) URL, the default port left out; None for anything else.
+
+    The origin is what credentials are entrusted to: the same host over another scheme or port
+    is another server as far as a key is concerned.
+    """
+    parts = urlsplit(url or "")
+    scheme = parts.scheme.lower()
+    if scheme not in DEFAULT_PORTS or not parts.hostname:
+        return None
+    try:
+        port = parts.port
+    except ValueError:
+        return None
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    return f"{scheme}://{host}" + (f":{port}" if port and port != DEFAULT_PORTS[scheme] else "")
+
+
+def _shown(url: str) -> str:
+    """A redirect's target for a message: its origin, or its scheme when it is not http(s)."""
+    origin = origin_of(url)
+    if origin:
+        return origin
+    scheme = urlsplit(url).scheme
+    return f"a {scheme}: URL" if scheme else "a URL without a scheme"
 
 
 # -- what a guarded session refuses -----------------------------------------------------------------
@@ -74,6 +107,22 @@ class CallDeadlineExceeded(requests.exceptions.Timeout):
     def __init__(self, deadline: float) -> None:
         self.deadline = deadline
         super().__init__(f"the call did not end within {deadline:g} s")
+
+
+class RedirectRefused(requests.RequestException):
+    """A redirect to another origin (or scheme): followed, it would take the request elsewhere."""
+
+    def __init__(self, source: str, target: str) -> None:
+        self.source, self.target = origin_of(source) or _shown(source), _shown(target)
+        super().__init__(f"a redirect from {self.source} to {self.target} was refused")
+
+
+class OriginRefused(requests.RequestException):
+    """A request to an origin the session was not configured for."""
+
+    def __init__(self, url: str, allowed: Iterable[str]) -> None:
+        self.target, self.allowed = _shown(url), sorted(allowed)
+        super().__init__(f"a request to {self.target} was refused (allowed: {', '.join(self.allowed)})")
 
 
 def megabytes(size: int) -> str:
@@ -278,19 +327,46 @@ class GuardedAdapter(HTTPAdapter):
 
 
 class GuardedSession(requests.Session):
-    """A requests session whose every exchange reads at most `max_response_bytes` of an answer and
-    ends within `deadline` seconds (GuardedAdapter)."""
+    """A requests session that talks only to its origins, over http(s), within limits.
+
+    Every request must go to one of `origins`; a redirect is followed (at most MAX_REDIRECTS) only
+    when it stays within the origin of the answer that sent it, so that a key, a session id or a
+    request body never reaches another host; anything else raises RedirectRefused. Each exchange
+    reads at most `max_response_bytes` and ends within `deadline` seconds (GuardedAdapter).
+    """
 
     def __init__(
         self,
         *,
+        origins: Iterable[str],
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         deadline: float = DEFAULT_CALL_DEADLINE,
     ) -> None:
         super().__init__()
+        self.origins = {found for found in (origin_of(o) for o in origins) if found}
+        self.adapters.clear()
         adapter = GuardedAdapter(max_response_bytes=max_response_bytes, deadline=deadline)
         self.mount("https://", adapter)
         self.mount("http://", adapter)
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+        follow = kwargs.pop("allow_redirects", True)
+        if origin_of(request.url) not in self.origins:
+            raise OriginRefused(request.url or "", self.origins)
+        response = super().send(request, allow_redirects=False, **kwargs)
+        hops: list[requests.Response] = []
+        while follow and response.is_redirect and response.next is not None:
+            target = response.next
+            if origin_of(target.url) != origin_of(response.url):
+                response.close()
+                raise RedirectRefused(response.url, target.url or "")
+            if len(hops) >= MAX_REDIRECTS:
+                response.close()
+                raise requests.TooManyRedirects(f"more than {MAX_REDIRECTS} redirects")
+            hops.append(response)
+            response = super().send(target, allow_redirects=False, **kwargs)
+        response.history = hops
+        return response
 
 
 # -- errors -----------------------------------------------------------------------------------------
@@ -313,6 +389,15 @@ def classify_exception(exc: requests.RequestException, *, host: str, what: str) 
         return RemoteError(
             f"{host} answered {what} with more than {megabytes(exc.limit)}, the most oroint reads of one "
             "answer; it stopped reading there."
+        )
+    if isinstance(exc, RedirectRefused):
+        return NotSupported(
+            f"{host} redirected {what} to {exc.target}: oroint follows redirects only within {exc.source}, "
+            "so that credentials go nowhere else. If the system has moved, enter its new URL."
+        )
+    if isinstance(exc, OriginRefused):
+        return NotSupported(
+            f"Refused to send {what} to {exc.target}: this integration talks only to {', '.join(exc.allowed)}."
         )
     if isinstance(exc, requests.exceptions.Timeout):
         return RemoteTimeout(f"{host} did not answer {what} in time ({exc.__class__.__name__}).")
@@ -353,8 +438,8 @@ class HttpClient:
     `request` answers the response of a 2xx/3xx, or raises: TransientError (retried first),
     AccessDenied, NotSupported, RemoteError. `expect` checks the answer's format (JSON, XML...):
     a 200 that is not what was expected (a PHP error page) is a TransientError, as real stores
-    answer that way while they fall over. Each request reads at most `max_response_bytes` and ends
-    within `deadline` (see GuardedSession).
+    answer that way while they fall over. Requests go only to `base_url`'s origin (and `origins`),
+    each within `max_response_bytes` and `deadline` (see GuardedSession).
     """
 
     def __init__(
@@ -366,6 +451,7 @@ class HttpClient:
         retry_delays: tuple[float, ...] = DEFAULT_DELAYS,
         log: Callable[[str], None] | None = None,
         session: requests.Session | None = None,
+        origins: Iterable[str] = (),
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         deadline: float = DEFAULT_CALL_DEADLINE,
     ) -> None:
@@ -374,7 +460,9 @@ class HttpClient:
         self.timeout = (connect_timeout, read_timeout)
         self.retry_delays = retry_delays
         self.log = log or (lambda message: None)
-        self.session = session or GuardedSession(max_response_bytes=max_response_bytes, deadline=deadline)
+        self.session = session or GuardedSession(
+            origins=[base_url, *origins], max_response_bytes=max_response_bytes, deadline=deadline
+        )
         self.server_date: datetime.datetime | None = None
 
     @property

@@ -1,6 +1,10 @@
 """Secrets stay secret, and a store's WSDL cannot make oroint read other documents."""
 
+import json
 import logging
+import re
+import urllib.request
+from types import SimpleNamespace
 
 import pytest
 
@@ -46,3 +50,73 @@ def test_the_key_is_never_logged_nor_in_run_messages(magento, rq, caplog):
     check.refresh_from_db()
     texts = [caplog.text, run.message, run.log, check.message, str(check.details), repr(bad)]
     assert all(SECRET not in text for text in texts)
+
+
+# -- the key goes only where the admin sent it ------------------------------------------------------
+
+
+@pytest.fixture
+def hosts(magento, hostile):
+    """`store` (the simulator behind a proxy) and `thief`, a second host that answers like one and records all."""
+    sim = magento(customers=5, orders=5, key=SECRET)
+    return SimpleNamespace(store=hostile(sim.url), thief=hostile(sim.url))
+
+
+def wsdl_of(proxy) -> str:
+    return f"{proxy.url}/api/v2_soap/?wsdl=1"
+
+
+def never_reached(thief) -> bool:
+    return SECRET not in json.dumps(thief.control.seen())
+
+
+@pytest.mark.parametrize("how", ["soap:address", "307 on login", "302 of the WSDL"])
+def test_the_key_never_goes_to_another_host(hosts, how):
+    store, thief = hosts.store, hosts.thief
+    rules = {
+        "soap:address": {
+            "path": "wsdl",
+            "replace": [{"pattern": re.escape(store.url) + "/api.php", "with": f"{thief.url}/api.php"}],
+        },
+        "307 on login": {"body": "login", "status": 307, "location": f"{thief.url}/api.php?type=v2_soap"},
+        "302 of the WSDL": {"path": "wsdl", "location": wsdl_of(thief)},
+    }
+    store.control.rules(rules[how])
+    integration = magento_integration(url=wsdl_of(store), api_key=SECRET)
+    result = integration_check_connection(integration=integration)
+    assert not result.ok
+    assert thief.url.removeprefix("http://") in result.message and store.url.removeprefix("http://") in result.message
+    assert never_reached(thief), f"the key reached the other host through the {how}"
+
+
+def test_a_redirect_within_the_store_is_followed(hosts):
+    store = hosts.store
+    store.control.rules({"path": "wsdl=1$", "times": 1, "location": "/api/v2_soap/?wsdl=1&moved=1"})
+    result = integration_check_connection(integration=magento_integration(url=wsdl_of(store), api_key=SECRET))
+    assert result.ok, result.message
+
+
+def test_a_store_s_own_api_host_is_called_when_the_settings_name_it(hosts):
+    store, thief = hosts.store, hosts.thief
+    store.control.rules(
+        {"path": "wsdl", "replace": [{"pattern": re.escape(store.url) + "/api.php", "with": f"{thief.url}/api.php"}]}
+    )
+    named = magento_integration(url=wsdl_of(store), api_key=SECRET, api_host=thief.url)
+    result = integration_check_connection(integration=named)
+    assert result.ok, result.message
+    assert not never_reached(thief), "sent there on purpose"
+
+
+def test_a_wsdl_redirected_to_a_file_is_not_read_and_tells_nothing_of_it(hosts, tmp_path):
+    store = hosts.store
+    copy = tmp_path / "store.wsdl"  # a Magento WSDL on this machine's disk
+    with urllib.request.urlopen(wsdl_of(store), timeout=10) as answer:
+        copy.write_bytes(answer.read())
+    messages = []
+    for target in (copy, tmp_path / "no-such-file.wsdl"):
+        store.control.rules({"path": "wsdl", "location": f"file://{target}"})
+        result = integration_check_connection(integration=magento_integration(f"To {target.name}", url=wsdl_of(store)))
+        assert not result.ok, "the WSDL was read from this machine's disk"
+        messages.append(result.message)
+    assert messages[0] == messages[1], "whether a file exists must not show"
+    assert "a file: URL" in messages[0] and str(tmp_path) not in messages[0]

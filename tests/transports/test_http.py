@@ -1,10 +1,11 @@
 """The HTTP layer against real local servers: error classes, retries, the server's clock, cut lines,
-and the limits a remote system must not escape: size cap and total deadline."""
+and the limits a remote system must not escape: size cap, total deadline, origins and redirects."""
 
 from __future__ import annotations
 
 import datetime
 import json
+import re
 import socket
 import threading
 import time
@@ -27,34 +28,49 @@ from tests.conftest import free_port
 class Answer:
     """One scripted answer of the remote server."""
 
-    def __init__(self, status: int = 200, body: object = None, *, content_type: str | None = None, date: str = ""):
+    def __init__(
+        self,
+        status: int = 200,
+        body: object = None,
+        *,
+        content_type: str | None = None,
+        date: str = "",
+        headers: dict[str, str] | None = None,
+    ):
         if isinstance(body, bytes | str):
             self.body = body.encode() if isinstance(body, str) else body
             self.content_type = content_type or "text/html"
         else:
             self.body = json.dumps(body if body is not None else {}).encode()
             self.content_type = content_type or "application/json"
-        self.status, self.date = status, date
+        self.status, self.date, self.headers = status, date, headers or {}
 
 
 class Remote:
-    """A local HTTP server that gives its scripted answers in turn and records the paths asked for."""
+    """A local HTTP server that gives its scripted answers in turn and records what it was sent."""
 
     def __init__(self, answers: list[Answer]) -> None:
         self.answers = list(answers)
         self.paths: list[str] = []
+        self.bodies: list[bytes] = []
         remote = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self):
                 remote.paths.append(self.path)
+                length = int(self.headers.get("Content-Length") or 0)
+                remote.bodies.append(self.rfile.read(length) if length else b"")
                 answer = remote.answers.pop(0) if remote.answers else Answer(599, b"no answer scripted")
                 self.answer = answer
                 self.send_response(answer.status)
                 self.send_header("Content-Type", answer.content_type)
                 self.send_header("Content-Length", str(len(answer.body)))
+                for name, value in answer.headers.items():
+                    self.send_header(name, value)
                 self.end_headers()
                 self.wfile.write(answer.body)
+
+            do_POST = do_GET
 
             def date_time_string(self, timestamp=None):
                 answer = getattr(self, "answer", None)
@@ -361,3 +377,51 @@ def test_a_call_that_ends_in_time_is_not_cut_later(remote):
     assert http.json("GET", "/1") == {"page": 1}
     time.sleep(0.7)  # past the first call's deadline: its watchdog must not touch the pooled connection
     assert http.json("GET", "/2") == {"page": 2}
+
+
+def test_a_redirect_within_the_origin_is_followed(remote):
+    server = remote(Answer(302, b"", headers={"Location": "/new"}), Answer(200, {"ok": True}))
+    assert client(server.url).json("GET", "/old") == {"ok": True}
+    assert server.paths == ["/old", "/new"]
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_a_redirect_to_another_origin_is_refused(remote, method):
+    elsewhere = remote(Answer(200, {"stolen": True}))
+    server = remote(Answer(307, b"", headers={"Location": f"{elsewhere.url}/collect"}))
+    with pytest.raises(NotSupported) as caught:
+        client(server.url).json(method, "/login", data=b"api_key=s3cret")
+    message = str(caught.value)
+    assert f"redirected {method} /login to {elsewhere.url}" in message
+    assert f"only within {server.url}" in message
+    assert elsewhere.paths == [] and elsewhere.bodies == []
+
+
+def test_a_redirect_to_another_port_or_scheme_of_the_same_host_is_refused(remote):
+    elsewhere = remote(Answer(200, {}))
+    server = remote(Answer(301, b"", headers={"Location": elsewhere.url.replace("http://", "https://")}))
+    with pytest.raises(
+        NotSupported, match=re.escape(f"redirected GET /x to {elsewhere.url.replace('http://', 'https://')}")
+    ):
+        client(server.url).json("GET", "/x")
+
+
+def test_a_redirect_to_a_file_is_refused_whether_it_exists_or_not(remote, tmp_path):
+    present = tmp_path / "present.json"
+    present.write_text('{"secret": true}')
+    messages = []
+    for target in (present, tmp_path / "absent.json"):
+        server = remote(Answer(302, b"", headers={"Location": f"file://{target}"}))
+        with pytest.raises(NotSupported) as caught:
+            client(server.url).json("GET", "/x")
+        messages.append(str(caught.value).replace(server.url, "SERVER").replace(host_of(server.url), "HOST"))
+    assert messages[0] == messages[1]
+    assert "a file: URL" in messages[0] and str(tmp_path) not in messages[0]
+
+
+def test_a_request_to_another_origin_is_refused(remote):
+    elsewhere = remote(Answer(200, {}))
+    server = remote()
+    with pytest.raises(NotSupported, match=f"Refused to send GET /x to {elsewhere.url}"):
+        client(server.url).json("GET", f"{elsewhere.url}/x")
+    assert elsewhere.paths == []

@@ -23,6 +23,7 @@ class Magento1SettingsForm(forms.ModelForm):
         model = Magento1Settings
         fields = [
             "api_url",
+            "api_host",
             "api_user",
             "api_key",
             "wsi_mode",
@@ -40,6 +41,7 @@ class Magento1SettingsForm(forms.ModelForm):
             "api_url": forms.URLInput(
                 attrs={"size": 80, "placeholder": "https://shop.example.com/api/v2_soap/?wsdl=1"}
             ),
+            "api_host": forms.URLInput(attrs={"size": 40, "placeholder": "https://api.shop.example.com"}),
         }
         labels = {"api_url": "SOAP WSDL URL"}
         help_texts = {

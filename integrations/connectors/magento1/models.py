@@ -1,13 +1,22 @@
 """The settings of a Magento 1 integration (OroCRM's Magento transport)."""
 
 import datetime
+from urllib.parse import urlsplit
 
+from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models
 
 from integrations.fields import EncryptedTextField
 
 http_url = URLValidator(schemes=["http", "https"], message="Enter an http:// or https:// URL.")
+
+
+def bare_origin(value: str) -> None:
+    """scheme://host[:port] and nothing more: a host that calls may go to, not a page."""
+    parts = urlsplit(value)
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
+        raise ValidationError("Enter only the scheme and host, such as https://api.shop.example.com.", code="origin")
 
 
 class Magento1Settings(models.Model):
@@ -23,6 +32,15 @@ class Magento1Settings(models.Model):
         "integrations.Integration", on_delete=models.CASCADE, primary_key=True, related_name="magento1_settings"
     )
     api_url = models.CharField("SOAP WSDL URL", max_length=1024, validators=[http_url])
+    api_host = models.CharField(
+        "SOAP API host",
+        max_length=255,
+        blank=True,
+        validators=[http_url, bare_origin],
+        help_text="Only if the store's WSDL sends its SOAP calls to another host than the WSDL URL's (a "
+        "separate API server): that host, as https://HOST[:PORT]. Blank: calls go only to the WSDL URL's "
+        "host. The API key is sent nowhere else.",
+    )
     api_user = models.CharField("SOAP API user", max_length=255)
     api_key = EncryptedTextField("SOAP API key")
     wsi_mode = models.BooleanField("WS-I compliance", default=False)
