@@ -120,3 +120,65 @@ def test_a_wsdl_redirected_to_a_file_is_not_read_and_tells_nothing_of_it(hosts, 
         messages.append(result.message)
     assert messages[0] == messages[1], "whether a file exists must not show"
     assert "a file: URL" in messages[0] and str(tmp_path) not in messages[0]
+
+
+# -- a staff user who may change the settings but was never told the key -----------------------------
+
+
+def change_form(integration, **overrides) -> dict[str, str]:
+    found = integration.settings
+    data = {
+        "name": integration.name,
+        "api_url": found.api_url,
+        "api_host": found.api_host,
+        "api_user": found.api_user,
+        "api_key": "",  # "leave blank to keep the current key"
+        "mode": found.mode,
+        "guest_customer_sync": "on",
+        "sync_start_date": found.sync_start_date.isoformat(),
+        "website_id": str(found.website_id),
+        "sync_priority": integration.sync_priority,
+        "sync_interval_minutes": "0",
+        "enabled": "on",
+        "channel_active": "on",
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.mark.parametrize("moved", ["host", "port", "scheme", "api host"])
+def test_pointing_the_settings_elsewhere_asks_for_the_key_again(client, django_user_model, hosts, moved):
+    from django.urls import reverse
+
+    from integrations import permissions
+
+    store, thief = hosts.store, hosts.thief
+    integration = magento_integration(url=wsdl_of(store), api_key=SECRET)
+    clerk = django_user_model.objects.create_user("clerk", password="pw", is_staff=True)
+    permissions.grant(clerk, integration, actions=("view", "change"))
+    client.force_login(clerk)
+    page = reverse("admin:integrations_integration_change", args=[integration.pk])
+    port = store.url.rsplit(":", 1)[1]
+    elsewhere = {
+        "host": {"api_url": wsdl_of(thief)},
+        "port": {"api_url": wsdl_of(store).replace(f":{port}/", f":{int(port) + 1}/")},
+        "scheme": {"api_url": wsdl_of(store).replace("http://", "https://")},
+        "api host": {"api_host": thief.url},
+    }[moved]
+
+    refused = client.post(page, change_form(integration, **elsewhere))
+    assert refused.status_code == 200
+    assert "enter the SOAP API key again" in refused.content.decode()
+    integration.refresh_from_db()
+    assert integration.settings.api_url == wsdl_of(store) and integration.settings.api_host == ""
+    assert integration.settings.api_key == SECRET
+    integration_check_connection(integration=integration)  # what pressing Check Connection then does
+    assert never_reached(thief)
+
+    same_origin = client.post(page, change_form(integration, api_url=wsdl_of(store) + "&again=1"))
+    assert same_origin.status_code == 302, "a new path on the same origin keeps the key"
+    entered = client.post(page, change_form(integration, api_key=SECRET, **elsewhere))
+    assert entered.status_code == 302, entered.content.decode()[-2000:]
+    integration.refresh_from_db()
+    assert all(getattr(integration.settings, name) == value for name, value in elsewhere.items())
+    assert integration.settings.api_key == SECRET
