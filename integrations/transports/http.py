@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextvars
 import datetime
 import email.utils
+import re
 import socket
 import threading
 import time
@@ -53,6 +54,9 @@ DEFAULT_CALL_DEADLINE = 120.0
 MAX_REDIRECTS = 5
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
+# The user and password part of any URL in a text ("https://user:pw@host/" -> "https://host/").
+_USERINFO = re.compile(r"(?<=://)[^/?#\s]*@")
+
 
 # -- URLs -----------------------------------------------------------------------------------------
 
@@ -60,7 +64,11 @@ DEFAULT_PORTS = {"http": 80, "https": 443}
 def host_of(url: str) -> str:
     """Where a URL points, for messages: host and port, never a user or password in it."""
     parts = urlsplit(url)
-    return parts.hostname + (f":{parts.port}" if parts.port else "") if parts.hostname else url
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    return parts.hostname + (f":{port}" if port else "") if parts.hostname else redact(url)
 
 
 def origin_of(url: str | None) -> str | None:
@@ -79,6 +87,16 @@ def origin_of(url: str | None) -> str | None:
         return None
     host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
     return f"{scheme}://{host}" + (f":{port}" if port and port != DEFAULT_PORTS[scheme] else "")
+
+
+def has_userinfo(url: str) -> bool:
+    """Whether a URL carries a user name or password (https://user:pw@host/)."""
+    return "@" in urlsplit(url or "").netloc
+
+
+def redact(text: str) -> str:
+    """A text with the user and password of every URL in it left out, for messages and logs."""
+    return _USERINFO.sub("", text)
 
 
 def _shown(url: str) -> str:
@@ -376,7 +394,7 @@ def root_cause(exc: BaseException) -> str:
     while exc.__cause__ is not None or exc.__context__ is not None:
         exc = exc.__cause__ or exc.__context__
     text = str(exc)
-    return text.split("] ", 1)[-1] if "] " in text else text or exc.__class__.__name__
+    return redact(text.split("] ", 1)[-1] if "] " in text else text or exc.__class__.__name__)
 
 
 def classify_exception(exc: requests.RequestException, *, host: str, what: str) -> RemoteError:

@@ -38,6 +38,7 @@ from integrations.transports.http import (
     classify_status,
     host_of,
     origin_of,
+    redact,
     root_cause,
     server_date,
 )
@@ -137,6 +138,7 @@ class SoapClient:
         deadline: float = DEFAULT_CALL_DEADLINE,
     ) -> None:
         self.wsdl_url = wsdl_url
+        self.shown_url = redact(wsdl_url)  # what messages show of the URL: no user or password
         self.host = host_of(wsdl_url)
         self.retry_delays = retry_delays
         self.log = log or (lambda message: None)
@@ -199,17 +201,20 @@ class SoapClient:
             transient = classify_status(status, host=host, what="the WSDL request")
             if isinstance(transient, TransientError):
                 raise transient from exc
-            raise NotSupported(f"The WSDL URL answered {exc}. Check the WSDL URL.") from exc
+            raise NotSupported(f"The WSDL URL answered {redact(str(exc))}. Check the WSDL URL.") from exc
         except (XMLSyntaxError, etree.XMLSyntaxError) as exc:
             raise NotSupported(f"Not a {kind}: {host} did not answer the WSDL URL with XML.{hint}") from exc
         except ExternalReferenceForbidden as exc:
             raise NotSupported(
-                f"Refused to load the WSDL at {host}: {exc}. A {kind} imports nothing but the SOAP encoding schema."
+                f"Refused to load the WSDL at {host}: {redact(str(exc))}. "
+                f"A {kind} imports nothing but the SOAP encoding schema."
             ) from exc
         except Exception as exc:
-            raise NotSupported(f"Not a {kind}: {self.wsdl_url} cannot be read as a WSDL ({exc}).") from exc
+            raise NotSupported(
+                f"Not a {kind}: {self.shown_url} cannot be read as a WSDL ({redact(str(exc))})."
+            ) from exc
         if self.required_operation and self.required_operation not in self.operations_of(client):
-            raise NotSupported(f"Not a {kind}: {self.wsdl_url} has no '{self.required_operation}' operation.{hint}")
+            raise NotSupported(f"Not a {kind}: {self.shown_url} has no '{self.required_operation}' operation.{hint}")
         return client
 
     def check_addresses(self) -> None:
@@ -238,7 +243,7 @@ class SoapClient:
                 hint = f" {self.api_origins_hint}" if self.api_origins_hint else ""
                 named = f" or {', '.join(self.api_origins)}" if self.api_origins else ""
                 raise NotSupported(
-                    f"The WSDL at {self.host} sends its calls to {origin_of(address) or address}, "
+                    f"The WSDL at {self.host} sends its calls to {origin_of(address) or redact(address)}, "
                     f"not to {wsdl_origin}{named}: oroint calls only the hosts the settings name, so that "
                     f"the credentials go nowhere else.{hint}"
                 )

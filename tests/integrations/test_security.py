@@ -122,6 +122,57 @@ def test_a_wsdl_redirected_to_a_file_is_not_read_and_tells_nothing_of_it(hosts, 
     assert "a file: URL" in messages[0] and str(tmp_path) not in messages[0]
 
 
+# -- a user and password in a URL ---------------------------------------------------------------------
+
+
+def test_a_url_with_a_user_and_password_is_refused(admin_client):
+    from django.core.exceptions import ValidationError
+
+    response = admin_client.post(
+        "/admin/integrations/integration/add/?type=magento1",
+        {
+            "name": "Ann's store",
+            "api_url": "https://oro:pw-in-url@shop.example.com/api/v2_soap/?wsdl=1",
+            "api_user": "oro",
+            "api_key": SECRET,
+            "mode": "auto",
+            "sync_start_date": "2007-01-01",
+            "website_id": "-1",
+            "sync_priority": "remote",
+            "sync_interval_minutes": "0",
+        },
+    )
+    assert response.status_code == 200
+    assert "Enter the URL without a user name or password" in response.content.decode()
+    with pytest.raises(ValidationError, match="without a user name or password"):
+        magento_integration(url="https://oro:pw-in-url@shop.example.com/api/v2_soap/?wsdl=1")
+
+
+def test_a_stored_url_with_a_password_never_shows_it(magento, http_server, rq, django_user_model, mailoutbox):
+    from integrations.connectors.magento1.models import Magento1Settings
+
+    owner = django_user_model.objects.create_user("owner", email="owner@example.com")
+    sim = magento(customers=5, orders=5)
+    found = []
+    for name, url in (
+        ("Not Magento", http_server(b'<definitions xmlns="http://schemas.xmlsoap.org/wsdl/"/>', "text/xml")),
+        ("Missing", f"{sim.url}/no/such/wsdl?wsdl=1"),
+    ):
+        integration = magento_integration(name, owner=owner)
+        # Saved before URLs with credentials were refused.
+        Magento1Settings.objects.filter(pk=integration.pk).update(api_url=url.replace("://", "://oro:pw-in-url@"))
+        integration.refresh_from_db()
+        check = ConnectionCheck.objects.create(integration=integration)
+        integration_check_connection(integration=integration, check=check)
+        check.refresh_from_db()
+        run = sync_execute(run_id=SyncRun.objects.create(integration=integration).pk)
+        assert run.status == SyncRun.Status.FAILED
+        found += [check.message, run.message, run.log]
+    found += [mail.body for mail in mailoutbox]
+    assert len(mailoutbox) == 2
+    assert all("pw-in-url" not in text and "oro:" not in text for text in found), found
+
+
 # -- a staff user who may change the settings but was never told the key -----------------------------
 
 

@@ -425,3 +425,11 @@ def test_a_request_to_another_origin_is_refused(remote):
     with pytest.raises(NotSupported, match=f"Refused to send GET /x to {elsewhere.url}"):
         client(server.url).json("GET", f"{elsewhere.url}/x")
     assert elsewhere.paths == []
+
+
+def test_messages_never_show_a_user_or_password_of_a_url(remote):
+    server = remote(Answer(302, b"", headers={"Location": "http://mallory:pw-of-mallory@127.0.0.9:1/"}))
+    url = server.url.replace("http://", "http://admin:s3cret@")
+    with pytest.raises(RemoteError) as caught:
+        client(url).json("GET", "/x")
+    assert "s3cret" not in str(caught.value) and "pw-of-mallory" not in str(caught.value)

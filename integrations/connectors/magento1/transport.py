@@ -35,7 +35,7 @@ class MagentoSoapClient(SoapClient):
         self.session_id: str | None = None
 
     def __repr__(self) -> str:  # never show the key
-        return f"<MagentoSoapClient {self.wsdl_url} user={self.api_user}>"
+        return f"<MagentoSoapClient {self.shown_url} user={self.api_user}>"
 
     @property
     def is_wsi(self) -> bool:
