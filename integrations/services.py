@@ -29,8 +29,9 @@ from oroint.redaction import mask_credentials
 logger = logging.getLogger(__name__)
 
 SYNC_QUEUE = "sync"
-CHECK_QUEUE = "default"
+CHECK_QUEUE = "check"
 PUSH_QUEUE = "default"
+QUARANTINE_QUEUE = "default"
 
 
 class QueueUnavailable(Exception):
@@ -519,7 +520,7 @@ def quarantine_retry_request(*, records: list[QuarantinedRecord]) -> str:
 
     ids = sorted(r.pk for r in records if r.resolved_at is None)
     try:
-        job = django_rq.get_queue(CHECK_QUEUE).enqueue(jobs.quarantine_retry_job, ids, job_timeout=1800)
+        job = django_rq.get_queue(QUARANTINE_QUEUE).enqueue(jobs.quarantine_retry_job, ids, job_timeout=1800)
     except redis.RedisError as exc:
         raise QueueUnavailable(exc) from exc
     return job.id

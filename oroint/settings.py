@@ -131,6 +131,8 @@ REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 RQ_QUEUES = {
     "default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 3600},
     "sync": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 6 * 3600},
+    # Check Connection alone, with a worker of its own: an admin waiting on a check never waits behind a sync.
+    "check": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600},
 }
 # Jobs are enqueued with our own ids after our own rows are written, so enqueue at once. The worker
 # class also ends the runs and checks whose job failed before it could (see oroint/worker.py).
@@ -150,6 +152,11 @@ OROINT_SYNC = {
     "STALE_AFTER_SECONDS": int(os.environ.get("OROINT_SYNC_STALE_AFTER_SECONDS", "30")),
     "CONNECT_TIMEOUT": float(os.environ.get("OROINT_CONNECT_TIMEOUT", "10")),
     "OPERATION_TIMEOUT": float(os.environ.get("OROINT_OPERATION_TIMEOUT", "60")),
+    # The longest one remote call may take, first byte to last: read timeouts alone let a store that
+    # sends a byte every few seconds hold a worker for hours.
+    "CALL_DEADLINE": float(os.environ.get("OROINT_CALL_DEADLINE", "120")),
+    # The most read of one answer (MB in the environment): an endless answer must not fill the worker's memory.
+    "MAX_RESPONSE_BYTES": int(float(os.environ.get("OROINT_MAX_RESPONSE_MB", "256")) * 1024 * 1024),
     # Seconds to wait before each retry of a transient failure (HTTP 5xx, dropped connection...).
     "RETRY_DELAYS": tuple(float(d) for d in os.environ.get("OROINT_SYNC_RETRY_DELAYS", "1,3,9,20").split(",") if d),
 }

@@ -120,13 +120,16 @@ def run_worker(transactional_db, rq, redis_url, tmp_path):
 
 @pytest.fixture
 def start_worker(transactional_db, rq, redis_url, tmp_path):
-    """Start real worker processes: `start_worker()`; each is stopped at the end of the test."""
+    """Start real worker processes: `start_worker()`; each is stopped at the end of the test.
+
+    A worker listens on every queue, unless given `queues` (as script/server's workers are).
+    """
     started: list[subprocess.Popen] = []
 
-    def start(own_session: bool = False) -> subprocess.Popen:
+    def start(own_session: bool = False, queues: tuple[str, ...] = ()) -> subprocess.Popen:
         log = tmp_path / f"worker-{len(started) + 1}.log"
         process = subprocess.Popen(
-            _manage("rqworker", *settings.RQ_QUEUES),
+            _manage("rqworker", *(queues or settings.RQ_QUEUES)),
             env=worker_env(redis_url),
             stdout=log.open("wb"),
             stderr=subprocess.STDOUT,

@@ -6,6 +6,8 @@ are shown in this one form, under their own names, so that the page reads as one
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
@@ -13,6 +15,7 @@ from django.forms.models import model_to_dict
 
 from integrations.fields import EncryptedTextField
 from integrations.models import Integration
+from integrations.transports.http import origin_of
 
 
 class IntegrationForm(forms.ModelForm):
@@ -111,3 +114,31 @@ def secret_fields(connector) -> set[str]:
     if model is None:
         return set()
     return {f.name for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField)}
+
+
+def secrets_follow_destinations(form: forms.ModelForm, *, secrets: Iterable[str], destinations: Iterable[str]) -> None:
+    """In a settings form's clean(): ask for `secrets` again when a `destinations` URL moves origin.
+
+    A secret left blank keeps the stored one, so without this rule whoever may change the settings,
+    though never told the secret, could point a URL at a host of theirs (another host, scheme or
+    port) and have the stored secret sent there by Check Connection. A destination that is cleared
+    or keeps its origin asks for nothing.
+    """
+    if form.instance.pk is None:
+        return
+    moved = []
+    for name in destinations:
+        if name not in form.fields or name not in form.cleaned_data:
+            continue
+        before, after = origin_of(form.initial.get(name)), origin_of(form.cleaned_data[name])
+        if after is not None and after != before:
+            moved.append((form.fields[name].label or name, before, after))
+    if not moved:
+        return
+    where = "; ".join(
+        f"{label} now points at {after}" + (f", not {before}" if before else "") for label, before, after in moved
+    )
+    for name in secrets:
+        if name in form.fields and not form[name].data:
+            label = form.fields[name].label or name
+            form.add_error(name, f"{where}: enter the {label} again, so that it goes there only if you send it.")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime
 import os
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,22 @@ from zeep.xsd.valueobjects import AnyObject, CompoundValue
 
 from integrations.engine.errors import NotSupported, RemoteError, RemoteTimeout, TransientError, Unreachable
 from integrations.engine.retry import DEFAULT_DELAYS, with_retries
-from integrations.transports.http import classify_exception, classify_status, host_of, root_cause, server_date
+from integrations.transports.http import (
+    DEFAULT_CALL_DEADLINE,
+    DEFAULT_MAX_RESPONSE_BYTES,
+    AnswerTooLarge,
+    CallDeadlineExceeded,
+    GuardedSession,
+    OriginRefused,
+    RedirectRefused,
+    classify_exception,
+    classify_status,
+    host_of,
+    origin_of,
+    redact,
+    root_cause,
+    server_date,
+)
 
 SOAP_ENCODING_URL = "http://schemas.xmlsoap.org/soap/encoding/"
 SOAP_ENCODING_XSD = Path(__file__).with_name("soap-encoding.xsd")
@@ -46,12 +61,16 @@ class DatedTransport(Transport):
     It loads only the WSDL it was given and the SOAP encoding schema (from the local copy): a WSDL
     that imports anything else, over the network or from this machine's files, is refused.
     (zeep's own `forbid_external` would also refuse the encoding schema RPC/encoded WSDLs import.)
+    Its session is a GuardedSession: the origins it may reach, redirects, size cap and deadline.
     """
 
     server_date: datetime.datetime | None = None
 
-    def __init__(self, *args, wsdl_url: str, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args, wsdl_url: str, session: GuardedSession, **kwargs) -> None:
+        super().__init__(*args, session=session, **kwargs)
+        self._close_session = True  # the session is this transport's alone
+        # zeep mounts file:// on the session; a store that redirects there must not reach this machine's files.
+        session.adapters.pop("file://", None)
         self.allowed = {wsdl_url, SOAP_ENCODING_URL}
         if "://" not in wsdl_url:  # a WSDL file given by path (tests, a saved copy)
             self.allowed.add(os.path.abspath(wsdl_url))
@@ -103,6 +122,8 @@ class SoapClient:
     system = ""  # the kind of server, for messages: "Not a <system> WSDL"
     wsdl_hint = ""
     required_operation = ""
+    # Ends the message that refuses a service address on another host: which setting allows one.
+    api_origins_hint = ""
 
     def __init__(
         self,
@@ -112,25 +133,47 @@ class SoapClient:
         operation_timeout: float = 60,
         retry_delays: tuple[float, ...] = DEFAULT_DELAYS,
         log: Callable[[str], None] | None = None,
+        api_origins: Iterable[str] = (),
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        deadline: float = DEFAULT_CALL_DEADLINE,
     ) -> None:
         self.wsdl_url = wsdl_url
+        self.shown_url = redact(wsdl_url)  # what messages show of the URL: no user or password
         self.host = host_of(wsdl_url)
         self.retry_delays = retry_delays
         self.log = log or (lambda message: None)
         self.connect_timeout = connect_timeout
+        self.api_origins = [found for found in (origin_of(o) for o in api_origins) if found]
+        self.session = GuardedSession(
+            origins=[wsdl_url, *self.api_origins], max_response_bytes=max_response_bytes, deadline=deadline
+        )
         self.transport = DatedTransport(
-            cache=_cache(), timeout=connect_timeout, operation_timeout=operation_timeout, wsdl_url=wsdl_url
+            cache=_cache(),
+            timeout=connect_timeout,
+            # Connecting is bounded by the connect timeout, each wait for a byte of an answer by the
+            # operation timeout, and the whole call by the session's deadline.
+            operation_timeout=(connect_timeout, operation_timeout),
+            wsdl_url=wsdl_url,
+            session=self.session,
         )
         self._client: zeep.Client | None = None
+        self._addresses_checked = False
 
     @property
     def client(self) -> zeep.Client:
         if self._client is None:
-            self._client = self._load_wsdl()
+            # A WSDL cut mid-way or a 5xx is as transient as any call's failure: retried the same way.
+            self._client = with_retries(
+                self._load_wsdl, what="loading the WSDL", delays=self.retry_delays, log=self.log
+            )
         return self._client
 
     def _load_wsdl(self) -> zeep.Client:
-        settings = zeep.Settings(strict=True, xml_huge_tree=False, forbid_dtd=True, forbid_entities=True)
+        # force_https: a WSDL read over https sends its calls over https, whatever scheme its service
+        # address names (real stores serve http://HOST/api.php in a WSDL fetched over https).
+        settings = zeep.Settings(
+            strict=True, xml_huge_tree=False, forbid_dtd=True, forbid_entities=True, force_https=True
+        )
         host, hint = self.host, f" {self.wsdl_hint}" if self.wsdl_hint else ""
         kind = f"{self.system} WSDL" if self.system else "WSDL"
         try:
@@ -139,6 +182,14 @@ class SoapClient:
                 # which says nothing to an admin.
                 warnings.simplefilter("ignore", UserWarning)
                 client = zeep.Client(self.wsdl_url, transport=self.transport, settings=settings)
+        except (
+            AnswerTooLarge,
+            CallDeadlineExceeded,
+            RedirectRefused,
+            OriginRefused,
+            requests.exceptions.ChunkedEncodingError,
+        ) as exc:
+            raise classify_exception(exc, host=host, what="the WSDL request") from exc
         except requests.exceptions.Timeout as exc:
             raise RemoteTimeout(f"Timed out after {self.connect_timeout:g} s loading the WSDL from {host}.") from exc
         except requests.exceptions.ConnectionError as exc:
@@ -146,18 +197,57 @@ class SoapClient:
                 f"Host unreachable: cannot connect to {host} ({root_cause(exc)}). Check the WSDL URL."
             ) from exc
         except requests.exceptions.HTTPError as exc:
-            raise NotSupported(f"The WSDL URL answered {exc}. Check the WSDL URL.") from exc
+            status = exc.response.status_code if exc.response is not None else None
+            transient = classify_status(status, host=host, what="the WSDL request")
+            if isinstance(transient, TransientError):
+                raise transient from exc
+            raise NotSupported(f"The WSDL URL answered {redact(str(exc))}. Check the WSDL URL.") from exc
         except (XMLSyntaxError, etree.XMLSyntaxError) as exc:
             raise NotSupported(f"Not a {kind}: {host} did not answer the WSDL URL with XML.{hint}") from exc
         except ExternalReferenceForbidden as exc:
             raise NotSupported(
-                f"Refused to load the WSDL at {host}: {exc}. A {kind} imports nothing but the SOAP encoding schema."
+                f"Refused to load the WSDL at {host}: {redact(str(exc))}. "
+                f"A {kind} imports nothing but the SOAP encoding schema."
             ) from exc
         except Exception as exc:
-            raise NotSupported(f"Not a {kind}: {self.wsdl_url} cannot be read as a WSDL ({exc}).") from exc
+            raise NotSupported(
+                f"Not a {kind}: {self.shown_url} cannot be read as a WSDL ({redact(str(exc))})."
+            ) from exc
         if self.required_operation and self.required_operation not in self.operations_of(client):
-            raise NotSupported(f"Not a {kind}: {self.wsdl_url} has no '{self.required_operation}' operation.{hint}")
+            raise NotSupported(f"Not a {kind}: {self.shown_url} has no '{self.required_operation}' operation.{hint}")
         return client
+
+    def check_addresses(self) -> None:
+        """Refuse a WSDL whose service address is on another origin than the WSDL URL's.
+
+        The address is where every call goes, the login with its key first: a WSDL must not be
+        able to send the key to a host that the admin never named. Checked before the first call,
+        not on loading, since reading a WSDL (its operations, its style) sends nothing. A WSDL read
+        from a file (no origin) is trusted with its addresses.
+        """
+        if self._addresses_checked:
+            return
+        addresses = [
+            port.binding_options["address"]
+            for service in self.client.wsdl.services.values()
+            for port in service.ports.values()
+            if (port.binding_options or {}).get("address")
+        ]
+        wsdl_origin = origin_of(self.wsdl_url)
+        if wsdl_origin is None:
+            self.session.origins.update(filter(None, map(origin_of, addresses)))
+            addresses = []
+        allowed = {wsdl_origin, *self.api_origins}
+        for address in addresses:
+            if origin_of(address) not in allowed:
+                hint = f" {self.api_origins_hint}" if self.api_origins_hint else ""
+                named = f" or {', '.join(self.api_origins)}" if self.api_origins else ""
+                raise NotSupported(
+                    f"The WSDL at {self.host} sends its calls to {origin_of(address) or redact(address)}, "
+                    f"not to {wsdl_origin}{named}: oroint calls only the hosts the settings name, so that "
+                    f"the credentials go nowhere else.{hint}"
+                )
+        self._addresses_checked = True
 
     @staticmethod
     def operations_of(client: zeep.Client) -> set[str]:
@@ -191,6 +281,7 @@ class SoapClient:
         return with_retries(lambda: self.once(method, operation, args), what=operation, delays=delays, log=self.log)
 
     def once(self, method, operation: str, args: tuple) -> Any:
+        self.check_addresses()
         try:
             return method(*args)
         except Fault as fault:

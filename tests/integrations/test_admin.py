@@ -66,7 +66,9 @@ def test_every_field_is_validated_with_a_clear_message(admin_client, overrides, 
 def test_key_left_blank_keeps_the_stored_key(admin_client):
     integration = magento_integration(api_key="s3cret-key-value")
     url = reverse("admin:integrations_integration_change", args=[integration.pk])
-    data = form_data(api_key="", name=integration.name, sync_start_date="2000-01-01")
+    data = form_data(
+        api_key="", name=integration.name, sync_start_date="2000-01-01", api_url=integration.settings.api_url
+    )
     response = admin_client.post(url, data)
     assert response.status_code == 302, response.content.decode()[-2000:]
     integration.refresh_from_db()

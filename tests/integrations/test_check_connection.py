@@ -1,12 +1,13 @@
 """Check Connection says exactly what is wrong: unreachable, timeout, not Magento, access denied."""
 
 import socket
+import time
 
 import pytest
 
-from integrations.models import ConnectionCheck
-from integrations.services import integration_check_connection
-from tests.conftest import free_port
+from integrations.models import ConnectionCheck, SyncRun
+from integrations.services import connection_check_request, integration_check_connection, sync_schedule
+from tests.conftest import free_port, wait_for
 from tests.factories import magento_integration
 
 pytestmark = pytest.mark.django_db
@@ -106,3 +107,49 @@ def test_the_ws_i_setting_is_read_by_check_connection(magento):
     assert "WS-I compliance is ticked for this integration" in result.message
     assert "System > Configuration > Services > Magento Core API > WS-I Compliance" in result.message
     assert sim.stats()["calls"].get("login", 0) == 0  # it says so instead of trying
+
+
+@pytest.mark.parametrize(("rule", "what"), [({"path": "wsdl"}, "the WSDL request"), ({"body": "login"}, "login")])
+def test_a_dripping_store_fails_the_check_at_its_deadline(magento, hostile, settings, rule, what):
+    settings.OROINT_SYNC = {**settings.OROINT_SYNC, "CALL_DEADLINE": 2}
+    sim = magento(customers=5, orders=5)
+    proxy = hostile(sim.url)
+    proxy.control.rules({**rule, "drip": 0.2})  # a byte every 0.2 s: no read timeout ever fires
+    started = time.monotonic()
+    result = check(f"{proxy.url}/api/v2_soap/?wsdl=1")
+    assert not result.ok
+    assert f"did not finish answering {what} within 2 s" in result.message
+    assert time.monotonic() - started < 5
+
+
+@pytest.mark.parametrize(("rule", "what"), [({"path": "wsdl"}, "the WSDL request"), ({"body": "login"}, "login")])
+def test_an_endless_answer_fails_the_check_at_the_size_cap(magento, hostile, settings, rule, what):
+    settings.OROINT_SYNC = {**settings.OROINT_SYNC, "MAX_RESPONSE_BYTES": 2 * 1024 * 1024}
+    sim = magento(customers=5, orders=5)
+    proxy = hostile(sim.url)
+    proxy.control.rules({**rule, "endless": True})
+    started = time.monotonic()
+    result = check(f"{proxy.url}/api/v2_soap/?wsdl=1")
+    assert not result.ok
+    assert f"answered {what} with more than 2 MB" in result.message
+    assert time.monotonic() - started < 10
+
+
+@pytest.mark.django_db(transaction=True)
+def test_check_connection_never_waits_behind_a_sync(magento, hostile, start_worker):
+    sim = magento(customers=5, orders=5)
+    slow = hostile(sim.url)
+    slow.control.rules({"body": "oroCustomerList", "delay": 10})  # holds the sync worker
+    syncing = magento_integration("Slow store", url=f"{slow.url}/api/v2_soap/?wsdl=1")
+    checked = magento_integration("Other store", url=sim.wsdl_url)
+    start_worker(queues=("default", "sync"))  # as script/server starts them
+    start_worker(queues=("check",))
+    run = sync_schedule(integration=syncing)
+    wait_for(
+        lambda: any("oroCustomerList" in r["body"] for r in slow.control.seen()),
+        message="the sync to wait on the slow store",
+    )
+    request = connection_check_request(integration=checked)
+    wait_for(lambda: ConnectionCheck.objects.get(pk=request.pk).is_finished, timeout=8, message="the check")
+    assert ConnectionCheck.objects.get(pk=request.pk).status == ConnectionCheck.Status.SUCCEEDED
+    assert SyncRun.objects.get(pk=run.pk).status == SyncRun.Status.RUNNING, "the check did not wait for the sync"

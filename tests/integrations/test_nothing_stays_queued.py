@@ -4,6 +4,7 @@ import datetime
 import subprocess
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
@@ -29,7 +30,7 @@ def run_worker_without_database(redis_url: str, tmp_path) -> str:
     log = tmp_path / "worker-without-database.log"
     with log.open("wb") as out:
         subprocess.run(
-            _manage("rqworker", "default", "sync", "--burst"),
+            _manage("rqworker", *settings.RQ_QUEUES, "--burst"),
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,

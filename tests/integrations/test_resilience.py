@@ -3,6 +3,7 @@
 import os
 import signal
 import threading
+import time
 
 import pytest
 
@@ -147,3 +148,33 @@ def test_racing_admins_the_scheduler_and_two_workers_make_one_run_at_a_time(mage
     again = finished(sync_schedule(integration=integration))
     assert again.status == SyncRun.Status.SUCCEEDED
     assert local_fingerprint(integration) == store_fingerprint(sim)
+
+
+def test_answers_cut_mid_way_are_retried_and_the_sync_succeeds(fast_retries, magento, hostile, live_worker):
+    sim = magento(customers=30, orders=60)
+    proxy = hostile(sim.url)
+    # The first two requests (the WSDL, then the WSDL again) and two pages of customers are cut short.
+    proxy.control.rules({"cut_after": 100, "times": 2}, {"body": "oroCustomerList", "cut_after": 100, "times": 2})
+    integration = magento_integration(url=f"{proxy.url}/api/v2_soap/?wsdl=1")
+    run = finished(sync_schedule(integration=integration))
+    assert run.status == SyncRun.Status.SUCCEEDED, f"{run.message}\n{run.log}"
+    assert run.log.count("cut the connection") == 4, run.log
+    assert "loading the WSDL" in run.log and "oroCustomerList" in run.log
+    assert local_fingerprint(integration) == store_fingerprint(sim)
+
+
+def test_a_dripping_store_holds_a_sync_no_longer_than_its_deadlines(
+    fast_retries, magento, hostile, start_worker, monkeypatch
+):
+    monkeypatch.setenv("OROINT_CALL_DEADLINE", "1")  # for the worker started below
+    sim = magento(customers=10, orders=10)
+    proxy = hostile(sim.url)
+    proxy.control.rules({"body": "oroCustomerList", "drip": 0.3})  # a byte every 0.3 s: no read timeout fires
+    integration = magento_integration(url=f"{proxy.url}/api/v2_soap/?wsdl=1")
+    start_worker()
+    began = time.monotonic()
+    run = finished(sync_schedule(integration=integration), timeout=60)
+    assert run.status == SyncRun.Status.FAILED
+    assert "did not finish answering oroCustomerList within 1 s" in run.message
+    assert run.log.count("retrying") == 5, run.log  # every attempt ended at its deadline
+    assert time.monotonic() - began < 30

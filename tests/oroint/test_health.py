@@ -3,6 +3,7 @@
 import subprocess
 
 import pytest
+from django.conf import settings
 
 from tests.conftest import ROOT, _manage, free_port, wait_for, worker_env
 
@@ -21,7 +22,7 @@ def test_no_login_is_needed_and_a_missing_scheduler_is_a_503(client, live_worker
 
     assert status == 503 and body["ok"] is False
     assert body["database"] == {"ok": True} and body["redis"] == {"ok": True}
-    assert body["workers"] == {"ok": True, "per_queue": {"default": 1, "sync": 1}}
+    assert body["workers"] == {"ok": True, "per_queue": dict.fromkeys(settings.RQ_QUEUES, 1)}
     assert body["scheduler"] == {"ok": False, "last_heartbeat": None}
     assert redis_url.split("://")[1].split("/")[0] not in text  # no host, no port, no URL
 

@@ -43,7 +43,7 @@ class Magento1Connector(Connector):
     settings_model = Magento1Settings
     settings_form = Magento1SettingsForm
     settings_fieldsets = [
-        ("Connection", ["api_url", "api_user", "api_key", "wsi_mode", "mode"]),
+        ("Connection", ["api_url", "api_host", "api_user", "api_key", "wsi_mode", "mode"]),
         (
             "Synchronization",
             [
@@ -66,8 +66,11 @@ class Magento1Connector(Connector):
             wsdl_url=self.settings.api_url,
             api_user=self.settings.api_user,
             api_key=self.settings.api_key,
+            api_origins=[self.settings.api_host] if self.settings.api_host else [],
             connect_timeout=cfg["CONNECT_TIMEOUT"],
             operation_timeout=cfg["OPERATION_TIMEOUT"],
+            max_response_bytes=cfg["MAX_RESPONSE_BYTES"],
+            deadline=cfg["CALL_DEADLINE"],
             retry_delays=cfg["RETRY_DELAYS"],
             log=self.log,
         )
@@ -201,6 +204,9 @@ class Magento1Connector(Connector):
     @classmethod
     def add_arguments(cls, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("--wsdl-url", required=True, help="The store's SOAP v2 WSDL URL")
+        parser.add_argument(
+            "--api-host", default="", help="https://HOST of the store's API server, if its WSDL sends calls there"
+        )
         parser.add_argument("--api-user", required=True)
         parser.add_argument("--api-key", required=True, help="Stored encrypted; never printed")
         parser.add_argument("--sync-start-date", type=datetime.date.fromisoformat, help="YYYY-MM-DD")
@@ -212,6 +218,7 @@ class Magento1Connector(Connector):
     def settings_from_options(cls, options: dict[str, Any]) -> dict[str, Any]:
         values = {
             "api_url": options["wsdl_url"],
+            "api_host": options.get("api_host") or "",
             "api_user": options["api_user"],
             "api_key": options["api_key"],
             "mode": options["mode"],
@@ -238,6 +245,7 @@ class Magento1Connector(Connector):
         found: Magento1Settings = integration.settings
         return {
             "api_url": found.api_url,
+            "api_host": found.api_host,
             "api_user": found.api_user,
             "mode": found.mode,
             "detected_mode": found.detected_mode,

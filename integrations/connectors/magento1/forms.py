@@ -4,6 +4,7 @@ import re
 
 from django import forms
 
+from integrations.admin.forms import secrets_follow_destinations
 from integrations.connectors.magento1.models import Magento1Settings
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -23,6 +24,7 @@ class Magento1SettingsForm(forms.ModelForm):
         model = Magento1Settings
         fields = [
             "api_url",
+            "api_host",
             "api_user",
             "api_key",
             "wsi_mode",
@@ -40,6 +42,7 @@ class Magento1SettingsForm(forms.ModelForm):
             "api_url": forms.URLInput(
                 attrs={"size": 80, "placeholder": "https://shop.example.com/api/v2_soap/?wsdl=1"}
             ),
+            "api_host": forms.URLInput(attrs={"size": 40, "placeholder": "https://api.shop.example.com"}),
         }
         labels = {"api_url": "SOAP WSDL URL"}
         help_texts = {
@@ -68,6 +71,12 @@ class Magento1SettingsForm(forms.ModelForm):
         if not key.strip():
             raise forms.ValidationError("Enter the SOAP API key.")
         return key
+
+    def clean(self):
+        cleaned = super().clean()
+        # The key goes where these point: moving either elsewhere asks for the key again.
+        secrets_follow_destinations(self, secrets=["api_key"], destinations=["api_url", "api_host"])
+        return cleaned
 
     def clean_sync_start_date(self):
         value = self.cleaned_data["sync_start_date"]

@@ -24,6 +24,9 @@ class MagentoSoapClient(SoapClient):
     system = "Magento"
     wsdl_hint = "The URL usually ends in /api/v2_soap/?wsdl=1."
     required_operation = "login"
+    api_origins_hint = (
+        "If that host is the store's own API server, enter it as SOAP API host in the integration's settings."
+    )
 
     def __init__(self, *, api_user: str, api_key: str, **options: Any) -> None:
         super().__init__(**options)
@@ -32,7 +35,7 @@ class MagentoSoapClient(SoapClient):
         self.session_id: str | None = None
 
     def __repr__(self) -> str:  # never show the key
-        return f"<MagentoSoapClient {self.wsdl_url} user={self.api_user}>"
+        return f"<MagentoSoapClient {self.shown_url} user={self.api_user}>"
 
     @property
     def is_wsi(self) -> bool:
