@@ -108,6 +108,24 @@ class IntegrationAdmin(CountedDeletionMixin, admin.ModelAdmin):
                 messages.error(request, problem)
         return super().change_view(request, object_id, form_url, extra_context)
 
+    def __getattr__(self, name: str):
+        """A view-only page shows the type's settings read-only: Django looks each one up on the
+        admin when the integration has no such attribute, and the value lives on its settings."""
+        if name.startswith("_"):
+            raise AttributeError(name)
+        for connector in registry.types().values():
+            model = connector.settings_model
+            if model is not None and name in {f.name for f in model._meta.concrete_fields}:
+                field = model._meta.get_field(name)
+
+                def shown(obj: Integration, name=name):
+                    found = obj.settings
+                    return getattr(found, name, None) if found is not None else None
+
+                shown.short_description = field.verbose_name
+                return shown
+        raise AttributeError(name)
+
     # -- the type: its settings form and fieldsets ----------------------------------------------
 
     def _connector(self, request, obj: Integration | None):

@@ -86,6 +86,10 @@ def test_read_only_page_never_shows_the_key(client, django_user_model, two_store
     page = client.get(reverse("admin:integrations_integration_change", args=[two_stores[0].pk]))
     assert page.status_code == 200
     assert two_stores[0].settings.api_key.encode() not in page.content
+    # The other settings are shown, read-only, with their values.
+    content = page.content.decode()
+    assert "SOAP WSDL URL" in content and two_stores[0].settings.api_url in content
+    assert "SOAP API user" in content and f">{two_stores[0].settings.api_user}<" in content
 
 
 def test_records_of_other_integrations_are_hidden(client, django_user_model, two_stores):
