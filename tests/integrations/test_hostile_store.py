@@ -1,0 +1,119 @@
+"""Nothing lost to a broken or hostile store: the simulator behind the hostile proxy, real workers.
+
+Each test makes the proxy lie the way real stores and networks do (an id far above the others, an
+id that is not one), then checks what reached the database
+against what the store holds, read by a client of its own that the proxy does not touch.
+"""
+
+import pytest
+
+from channels.models import Order
+from integrations.models import QuarantinedRecord, SyncRun
+from integrations.services import sync_schedule
+from tests.factories import magento_integration
+from tests.integrations.test_resilience import store_fingerprint
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def behind_proxy(magento, hostile, **store):
+    sim = magento(**store)
+    proxy = hostile(sim.url)
+    integration = magento_integration(url=proxy.url + "/api/v2_soap/?wsdl=1", mode=store.get("mode", "bridge"))
+    return sim, proxy, integration
+
+
+def sync(integration, run_worker) -> SyncRun:
+    run = sync_schedule(integration=integration, trigger=SyncRun.Trigger.CLI)
+    run_worker()
+    run.refresh_from_db()
+    assert run.status == SyncRun.Status.SUCCEEDED, f"{run.message}\n{run.log}"
+    return run
+
+
+def open_quarantine(integration, entity: str):
+    return QuarantinedRecord.objects.filter(integration=integration, entity=entity, resolved_at__isnull=True)
+
+
+def order_id(value: str) -> str:
+    return f'<order_id xsi:type="xsd:string">{value}</order_id>'
+
+
+# -- ids that break the keyset ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("real_id", "outlier", "times"),
+    [
+        ("50", "100000", None),  # in the middle of the first page, in every answer
+        ("100", "1180591620717411303424", None),  # the last of the first page, in every answer
+        ("100", "100000", 1),  # the last of the first page, in one answer only
+    ],
+    ids=["mid-page", "last-of-page-2**70", "last-of-page-once"],
+)
+def test_an_id_far_above_the_others_hides_no_order(real_id, outlier, times, magento, hostile, run_worker):
+    sim, proxy, integration = behind_proxy(magento, hostile, customers=30, orders=150)
+    rule = {"body": "oroOrderList", "replace": [{"pattern": order_id(real_id), "with": order_id(outlier), "count": 1}]}
+    proxy.control.rules({**rule, "times": times} if times else rule)
+    run = sync(integration, run_worker)
+
+    store_orders = {ident for ident, _ in store_fingerprint(sim)[1]}
+    local_orders = set(Order.objects.filter(integration=integration).values_list("remote_id", flat=True))
+    if times == 1:
+        # One answer lied; the next ones did not: the outlier was never trusted, the real order is written.
+        assert local_orders == store_orders
+        assert not open_quarantine(integration, "orders").exists()
+        assert run.entities.get(entity="orders").failed == 0
+        return
+    assert local_orders == store_orders - {real_id}, f"missing {sorted(store_orders - local_orders, key=int)[:10]}"
+    (held,) = open_quarantine(integration, "orders")
+    # Kept under the id the store's own filter gives it, with the answer as the store sent it.
+    assert held.remote_id == real_id and held.payload["order_id"] == outlier
+    assert f"puts this record at id {real_id}, but its id reads '{outlier}'" in held.reason
+    assert run.entities.get(entity="orders").failed == 1
+
+    again = sync(integration, run_worker)
+    stats = again.entities.get(entity="orders")
+    assert (stats.created, stats.updated) == (0, 0), stats.as_stats()
+    assert open_quarantine(integration, "orders").count() == 1, "a re-run quarantines nothing twice"
+    assert set(Order.objects.filter(integration=integration).values_list("remote_id", flat=True)) == local_orders
+
+
+@pytest.mark.parametrize("mode", ["bridge", "native"])
+def test_an_id_that_is_not_a_whole_number_or_missing_is_quarantined_and_the_rest_written(
+    mode, magento, hostile, run_worker
+):
+    sim, proxy, integration = behind_proxy(magento, hostile, customers=20, orders=40, mode=mode)
+    # Native mode lists a window with salesOrderList (its ids are sorted locally), then reads each order.
+    listing = "oroOrderList" if mode == "bridge" else "salesOrderList"
+    proxy.control.rules(
+        {
+            "body": listing,
+            "replace": [
+                {"pattern": order_id("10"), "with": order_id("abc"), "count": 1},
+                {"pattern": order_id("20"), "with": order_id("7.5"), "count": 1},
+                {"pattern": order_id("30"), "with": "", "count": 1},
+            ],
+        }
+    )
+    run = sync(integration, run_worker)
+
+    store_orders = {ident for ident, _ in store_fingerprint(sim)[1]}
+    local_orders = set(Order.objects.filter(integration=integration).values_list("remote_id", flat=True))
+    assert local_orders == store_orders - {"10", "20", "30"}
+    held = {q.payload.get("order_id"): q for q in open_quarantine(integration, "orders")}
+    assert set(held) == {"abc", "7.5", None}
+    assert all(q.payload["increment_id"] for q in held.values()), "kept with the record as the store sent it"
+    if mode == "bridge":
+        # Paged in id order: the store's own id filter says where each one is.
+        assert [held[shown].remote_id for shown in ("abc", "7.5", None)] == ["10", "20", "30"]
+        assert "its id reads 'abc'" in held["abc"].reason and "the record has no id" in held[None].reason
+    else:
+        # One whole-window list: nothing says where they are; kept as listed.
+        assert [held[shown].remote_id for shown in ("abc", "7.5", None)] == ["abc", "7.5", ""]
+        assert "'abc' cannot be placed in id order" in held["abc"].reason and "has no id" in held[None].reason
+    assert run.entities.get(entity="orders").failed == 3
+
+    again = sync(integration, run_worker)
+    assert again.entities.get(entity="orders").created == 0
+    assert open_quarantine(integration, "orders").count() == 3
