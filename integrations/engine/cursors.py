@@ -7,8 +7,10 @@ keeps and sends, and names itself in its state (`"cursor": kind`) so that any pa
 a checkpoint without knowing the stream.
 
 Faults they are built for, whatever the store says:
-- a clock that runs ahead never moves a checkpoint further than the local clock plus
-  `MAX_CLOCK_SKEW`;
+- a clock that lies: windows end at the earlier of the store's clock and ours, and a finished read
+  leaves its checkpoint `overlap` before the newest `updated_at` it wrote, never later (what the
+  data proves was read, in the store's own database clock); a clock that differs from ours by more
+  than `MAX_CLOCK_SKEW` is logged on the run;
 - ids that break the keyset (not a whole number, missing, out of order, far above the others): the
   keyset never moves past a record whose place is unknown, nor to an id only one answer gave; such
   a record is located with the store's own id filter and refused into the quarantine under that id.
@@ -47,13 +49,42 @@ def numeric_id(value: str) -> int:
     return int(value)
 
 
-def clamp_clock(remote_now: datetime.datetime, local_now: datetime.datetime) -> datetime.datetime:
-    """The remote clock, but never further ahead of ours than MAX_CLOCK_SKEW."""
-    return min(remote_now, local_now + MAX_CLOCK_SKEW)
+def window_end(
+    remote_now: datetime.datetime, local_now: datetime.datetime, log: Callable[[str], None]
+) -> datetime.datetime:
+    """Where a read up to "now" stops: the earlier of the store's clock and ours.
+
+    A window that reaches past the store's real now lets a record changed during the read keep a
+    time inside the window, behind the id keyset, where the next run (starting near the window's
+    end) never looks. Either clock may be wrong (a Date header of 2100, our own clock off), so the
+    earlier one is taken: a store that really runs ahead only has its newest changes read a run
+    later. A gap beyond MAX_CLOCK_SKEW is logged, since it is a store (or host) to fix.
+    """
+    gap = remote_now - local_now
+    if abs(gap) > MAX_CLOCK_SKEW:
+        log(
+            f"the store's clock says {UpdatedAtKeyset.format(remote_now)} UTC and ours "
+            f"{UpdatedAtKeyset.format(local_now)} UTC: it is {_duration(abs(gap))} "
+            f"{'ahead' if gap > datetime.timedelta(0) else 'behind'}. Reading up to the earlier of the two; "
+            f"the checkpoint never passes the newest record read. Check the store's clock."
+        )
+    return min(remote_now, local_now)
+
+
+def _duration(span: datetime.timedelta) -> str:
+    if span >= datetime.timedelta(days=2):
+        return f"{span.days} days"
+    if span >= datetime.timedelta(hours=2):
+        return f"{span.seconds // 3600 + 24 * span.days} hours"
+    return f"{int(span.total_seconds() // 60)} minutes"
 
 
 def _no_log(line: str) -> None:
     pass
+
+
+def _updated_at(raw: dict[str, Any]) -> Any:
+    return raw.get("updated_at")
 
 
 # -- updated_at windows with an id keyset ----------------------------------------------------------
@@ -69,11 +100,15 @@ WindowFetch = Callable[..., list[dict[str, Any]]]
 class UpdatedAtKeyset:
     """Windows of `updated_at`, each read in id order (SOAP stores that filter by from/to and id gt).
 
-    State: {"cursor": "updated_at_keyset", "since", "until", "after_id", ["phase", "frontier"]}.
-    A window [since, until] is read in id order, `after_id` being the last id written; paging by id
-    rather than page number means a record updated during the sync cannot shift another out of
-    the page being read. When a window is done, the next starts `overlap` before its end, so a
-    record written while the window was read, with a clock slightly behind, is still seen.
+    State: {"cursor": "updated_at_keyset", "since", "until", "after_id", ["newest"], ["phase",
+    "frontier"]}. A window [since, until] is read in id order, `after_id` being the last id written;
+    paging by id rather than page number means a record updated during the sync cannot shift another
+    out of the page being read. `newest` is the newest `updated_at` written so far in this read.
+    When the read reaches now, the next one starts `overlap` before that newest record (or before the
+    window's end, if earlier): a checkpoint never passes what the data itself proves was read, so a
+    store clock that lied during a run costs nothing later. The price is that each run reads again
+    the records written within `overlap` of the newest one (a few, skipped as unchanged). A read
+    that wrote nothing stays where it began.
 
     Reading in id order trusts the ids, so each answer is checked (see _WindowRead): the keyset
     never passes a record whose id cannot be placed (not a whole number, not after the id asked
@@ -103,6 +138,7 @@ class UpdatedAtKeyset:
     backwards: bool = False
     id_key: Callable[[str], Any] = numeric_id
     local_now: datetime.datetime = field(default_factory=_local_now)
+    updated_of: Callable[[dict[str, Any]], Any] = _updated_at
     log: Callable[[str], None] = _no_log
 
     @classmethod
@@ -114,7 +150,7 @@ class UpdatedAtKeyset:
         return datetime.datetime.strptime(text, cls.FORMAT).replace(tzinfo=UTC)
 
     def pages(self, state: dict[str, Any]) -> Iterator[Page]:
-        now = clamp_clock(self.now, self.local_now)
+        now = window_end(self.now, self.local_now, self.log)
         if state.get("phase") == "backfill" or (self.backwards and not state.get("since")):
             yield from self._backfill(state, now)
         else:
@@ -124,27 +160,42 @@ class UpdatedAtKeyset:
         since = self.parse(state["since"]) if state.get("since") else self.start
         until = self.parse(state["until"]) if state.get("until") else None
         after_id = _id_or_none(state.get("after_id"))
+        newest = self._moment(state.get("newest"))
+        began = since
         window = self.window
         while True:
             if until is None:
                 until = now if window is None else min(now, since + window)
             read = 0
-            for page in self._window(since, until, after_id):
+            for page in self._window(since, until, after_id, newest):
                 read += len(page.records)
+                newest = self._moment(page.state.get("newest"))
                 yield page
             window = self._resize(window, read)
             reached_now = until >= now
-            # The next window starts `overlap` before this one ended (never before it started).
-            since = max(since, until - self.overlap) if reached_now else until
+            if reached_now:
+                since, newest = self._resume_point(began, until, newest), None
+            else:
+                since = until
             until, after_id = None, None
-            yield Page(records=[], state=self._state(since, None, None), done=reached_now)
+            yield Page(records=[], state=self._state(since, None, None, newest), done=reached_now)
             if reached_now:
                 return
+
+    def _resume_point(
+        self, began: datetime.datetime, until: datetime.datetime, newest: datetime.datetime | None
+    ) -> datetime.datetime:
+        """Where the next read begins: `overlap` before the newest record written (never later than
+        the read's end, never before where it began); where it began if it wrote nothing."""
+        if newest is None:
+            return began
+        return max(began, min(until, newest) - self.overlap)
 
     def _backfill(self, state: dict[str, Any], now: datetime.datetime) -> Iterator[Page]:
         frontier = self.parse(state["frontier"]) if state.get("frontier") else now
         until = self.parse(state["until"]) if state.get("until") else frontier
         after_id = _id_or_none(state.get("after_id"))
+        newest = self._moment(state.get("newest"))
         window = self.window or datetime.timedelta(days=30)
         # A run that resumes inside a window reads that very window (windows resize as they go).
         resumed_since = self.parse(state["since"]) if after_id is not None and state.get("since") else None
@@ -152,20 +203,33 @@ class UpdatedAtKeyset:
             since = resumed_since or max(self.start, until - window)
             resumed_since = None
             read = 0
-            for page in self._window(since, until, after_id, phase="backfill", frontier=frontier):
+            for page in self._window(since, until, after_id, newest, phase="backfill", frontier=frontier):
                 read += len(page.records)
+                newest = self._moment(page.state.get("newest"))
                 yield page
             window = self._resize(window, read)
             until, after_id = since, None
-            yield Page(records=[], state=self._state(since, until, None, phase="backfill", frontier=frontier))
-        # Backfill done: from now on read forwards from where it began.
-        since = max(self.start, frontier - self.overlap)
-        forward = self._state(since, None, None)
+            yield Page(records=[], state=self._state(since, until, None, newest, phase="backfill", frontier=frontier))
+        # Backfill done: from now on read forwards from the newest record it read (or from `start`).
+        forward = self._state(self._resume_point(self.start, frontier, newest), None, None)
+        if frontier >= now:
+            # It began at this run's own now: what lies between is read already, the next run goes on.
+            yield Page(records=[], state=forward, done=True)
+            return
         yield Page(records=[], state=forward)
         yield from self._forwards(forward, now)
 
-    def _window(self, since, until, after_id, **extra) -> Iterator[Page]:
-        yield from _WindowRead(self, since, until, after_id, extra).pages()
+    def _window(self, since, until, after_id, newest, **extra) -> Iterator[Page]:
+        yield from _WindowRead(self, since, until, after_id, newest, extra).pages()
+
+    def _moment(self, text: Any) -> datetime.datetime | None:
+        """A store timestamp, or None when it is not one (a malformed record is not proof of anything)."""
+        if not isinstance(text, str):
+            return None
+        try:
+            return self.parse(text.strip())
+        except ValueError:
+            return None
 
     def _resize(self, window: datetime.timedelta | None, read: int) -> datetime.timedelta | None:
         if window is None:
@@ -176,13 +240,15 @@ class UpdatedAtKeyset:
             return max(window / 2, self.MIN_WINDOW)
         return window
 
-    def _state(self, since, until, after_id, phase=None, frontier=None) -> dict[str, Any]:
+    def _state(self, since, until, after_id, newest=None, phase=None, frontier=None) -> dict[str, Any]:
         state = {
             "cursor": self.kind,
             "since": self.format(since),
             "until": self.format(until) if until else None,
             "after_id": after_id,
         }
+        if newest is not None:
+            state["newest"] = self.format(newest)
         if phase:
             state.update(phase=phase, frontier=self.format(frontier))
         return state
@@ -221,11 +287,12 @@ class _WindowRead:
     MAX_PROBES = 400  # enough to bisect ids up to 2**200; a store that needs more is not answering sense
     MAX_STALLS = 20  # answers in a row that do not move the anchor: the store keeps changing its mind
 
-    def __init__(self, cursor: UpdatedAtKeyset, since, until, after_id, extra) -> None:
+    def __init__(self, cursor: UpdatedAtKeyset, since, until, after_id, newest, extra) -> None:
         self.cursor = cursor
         self.since, self.until = since, until
         self.bounds = (cursor.format(since), cursor.format(until))
         self.anchor: str | None = after_id
+        self.newest: datetime.datetime | None = newest
         self.extra = extra
         self.held: tuple[Any, dict[str, Any]] | None = None
         self.limit = max(cursor.page_size, self.MIN_LIMIT)
@@ -332,7 +399,13 @@ class _WindowRead:
         records = [raw for _, raw in written]
         if written:
             self.anchor = self.cursor.id_of(written[-1][1])
-        state = self.cursor._state(self.since, self.until, self.anchor, **self.extra)
+        for raw in records:
+            moment = self.cursor._moment(self.cursor.updated_of(raw))
+            if moment is not None:
+                # A record claiming a time past the window proves nothing past the window's end.
+                moment = min(moment, self.until)
+                self.newest = moment if self.newest is None else max(self.newest, moment)
+        state = self.cursor._state(self.since, self.until, self.anchor, self.newest, **self.extra)
         return Page(records=records, state=state, refused=[r for r in refused if self._first_refusal(r)])
 
     def _where(self) -> str:

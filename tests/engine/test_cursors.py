@@ -59,10 +59,11 @@ def test_one_window_reads_every_record_once_in_pages():
     assert [len(p.records) for p in pages] == [9, 9, 9, 7, 1, 0]
     assert [c[2] for c in calls] == [None, "9", "18", "27", "34", "35"]  # paged by id, not by page number
     assert pages[-1].done
-    # The next run starts the overlap before this run's upper bound.
+    # The next run starts the overlap before the newest record read (not the window's end: no record
+    # proves the store's clock got that far).
     assert pages[-1].state == {
         "cursor": "updated_at_keyset",
-        "since": format_remote(NOW - OVERLAP),
+        "since": format_remote(START + datetime.timedelta(hours=35) - OVERLAP),
         "until": None,
         "after_id": None,
     }

@@ -1,17 +1,20 @@
 """Nothing lost to a broken or hostile store: the simulator behind the hostile proxy, real workers.
 
-Each test makes the proxy lie the way real stores and networks do (an id far above the others, an
-id that is not one), then checks what reached the database
+Each test makes the proxy lie the way real stores and networks do (a clock in the future, an id far
+above the others, an id that is not one), then checks what reached the database
 against what the store holds, read by a client of its own that the proxy does not touch.
 """
 
+import email.utils
+import time
+
 import pytest
 
-from channels.models import Order
+from channels.models import Customer, Order
 from integrations.models import QuarantinedRecord, SyncRun
 from integrations.services import sync_schedule
 from tests.factories import magento_integration
-from tests.integrations.test_resilience import store_fingerprint
+from tests.integrations.test_resilience import local_fingerprint, store_fingerprint
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -37,6 +40,34 @@ def open_quarantine(integration, entity: str):
 
 def order_id(value: str) -> str:
     return f'<order_id xsi:type="xsd:string">{value}</order_id>'
+
+
+# -- a clock that lies ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "store_date",
+    [lambda: "Fri, 01 Jan 2100 00:00:00 GMT", lambda: email.utils.formatdate(time.time() + 86400, usegmt=True)],
+    ids=["year-2100", "one-day-ahead"],
+)
+def test_a_store_clock_in_the_future_for_one_run_loses_no_later_change(store_date, magento, hostile, run_worker):
+    sim, proxy, integration = behind_proxy(magento, hostile, customers=20, orders=60)
+    proxy.control.rules({"headers": {"Date": store_date()}})
+    lied_to = sync(integration, run_worker)
+
+    proxy.control.rules()  # the clock is right again; records change after the lying run
+    touched_orders = sim.touch("orders", 5)
+    touched_customers = sim.touch("customers", 3)
+    later = sync(integration, run_worker)
+
+    assert local_fingerprint(integration) == store_fingerprint(sim), "every change is read by the later run"
+    orders = later.entities.get(entity="orders")
+    assert orders.updated == 5 and orders.read < 60, orders.as_stats()
+    assert later.entities.get(entity="customers").updated == 3
+    assert Order.objects.filter(integration=integration, remote_id__in=[str(i) for i in touched_orders]).count() == 5
+    assert Customer.objects.filter(integration=integration, remote_id__in=[str(i) for i in touched_customers]).count()
+    lied_to.refresh_from_db()
+    assert "the store's clock says" in lied_to.log and "ahead" in lied_to.log, "the jump is logged on the run"
 
 
 # -- ids that break the keyset ----------------------------------------------------------------------

@@ -128,6 +128,7 @@ class IncrementalStream(MagentoStream):
             page_size=cfg["PAGE_SIZE"],
             overlap=datetime.timedelta(seconds=cfg["OVERLAP_SECONDS"]),
             window=None if self.bridge else NATIVE_WINDOW,
+            updated_of=lambda raw: raw.get("updated_at"),
             log=lambda line: self.connector.log(f"{self.name}: {line}"),
         )
         yield from cursor.pages(state)
