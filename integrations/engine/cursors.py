@@ -13,7 +13,9 @@ Faults they are built for, whatever the store says:
   than `MAX_CLOCK_SKEW` is logged on the run;
 - ids that break the keyset (not a whole number, missing, out of order, far above the others): the
   keyset never moves past a record whose place is unknown, nor to an id only one answer gave; such
-  a record is located with the store's own id filter and refused into the quarantine under that id.
+  a record is located with the store's own id filter and refused into the quarantine under that id;
+- a page that cannot be read (a 10 MB value): smaller pages, then the id range narrowed down to the
+  one record, which is quarantined by id while the rest of the window is read around it.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from integrations.engine.contracts import Page, Refused
-from integrations.engine.errors import RemoteError
+from integrations.engine.errors import RemoteError, UnreadableAnswer
 from integrations.engine.values import parse_timestamp
 
 MAX_CLOCK_SKEW = datetime.timedelta(hours=1)
@@ -91,8 +93,8 @@ def _updated_at(raw: dict[str, Any]) -> Any:
 
 # fetch(since, until, after_id, limit[, upto_id]) -> records with since <= updated_at <= until and
 # id > after_id (None: from the first), ascending by id, at most `limit`; with `upto_id`, also
-# id <= upto_id. Only a cursor locating a record it cannot place asks for `upto_id`; a connector
-# answers it with the store's own id filter (an "at most" condition on the id).
+# id <= upto_id. Only a cursor locating one record (an id it cannot place, an answer it cannot read)
+# asks for `upto_id`; a connector answers it with the store's own id filter (an "at most" condition).
 WindowFetch = Callable[..., list[dict[str, Any]]]
 
 
@@ -280,7 +282,8 @@ class _WindowRead:
 
     A record that cannot be placed at the head of an answer is located with the store's own id
     filter (`_locate`: the smallest b with a record in (anchor, b]); it is quarantined under that
-    id, and the anchor moves to it.
+    id, and the anchor moves to it. An answer that cannot be read (UnreadableAnswer) is asked again
+    with half the page size, down to MIN_LIMIT, then its first record is located the same way.
     """
 
     MIN_LIMIT = 2
@@ -302,7 +305,16 @@ class _WindowRead:
         stalls = 0
         while True:
             anchor_before = self.anchor
-            answer = self.cursor.fetch(*self.bounds, self.anchor, self.limit)
+            try:
+                answer = self.cursor.fetch(*self.bounds, self.anchor, self.limit)
+            except UnreadableAnswer as exc:
+                if self.limit > self.MIN_LIMIT:
+                    if self.limit == max(self.cursor.page_size, self.MIN_LIMIT):
+                        self.cursor.log(f"{exc} Reading the records {self._where()} in smaller pages to find it.")
+                    self.limit = max(self.MIN_LIMIT, self.limit // 2)
+                    continue
+                yield self._isolate(exc, [])
+                continue
             usable, bounded, unplaced_head = self._usable(answer)
             if not answer:
                 if self.held is not None:
@@ -310,7 +322,7 @@ class _WindowRead:
                 return  # the store confirms the window holds nothing more after the anchor
             page = self._take(usable, bounded)
             if page is None:
-                yield self._isolate(unplaced_head)
+                yield self._isolate(None, unplaced_head)
                 continue
             if page.records:
                 yield page
@@ -425,30 +437,48 @@ class _WindowRead:
 
     # -- locating one record by id range -------------------------------------------------------------
 
-    def _isolate(self, unplaced_head: list[dict[str, Any]]) -> Page:
+    def _isolate(self, error: UnreadableAnswer | None, unplaced_head: list[dict[str, Any]]) -> Page:
         """The first record after the anchor, located by the store's id filter, written or refused.
 
-        Called when an answer starts with records that cannot be placed (`unplaced_head`). Where the
-        store's filter puts the first record is its id, whatever its answer says; the anchor moves
-        to it. Head records without an id, when the record located is in its place (they were sent
-        apart from the order), are refused as they were listed.
+        Called when an answer of MIN_LIMIT records cannot be read (`error`), or starts with records
+        that cannot be placed (`unplaced_head`). Where the store's filter puts the first record is
+        its id, whatever its answer says; the anchor moves to it. Head records without an id, when
+        the record located is in its place (they were sent apart from the order), are refused as
+        they were listed.
         """
-        found, outcome = self._locate()
+        found, outcome = self._locate(error)
         cursor, found_key = self.cursor, self.cursor.id_key(found)
         if self.held is not None and self.held[0] <= found_key:
+            held_raw = self.held[1] if self.held[0] == found_key else None
             self.held = None
+        else:
+            held_raw = None
         refused: list[Refused] = []
         written: list[tuple[Any, dict[str, Any]]] = []
         unplaced_elsewhere: list[dict[str, Any]] = []
-        raw = outcome[0]
-        ident = cursor.id_of(raw)
-        if self._reads(raw, found_key):
-            written.append((found_key, raw))
-            # The first record is in its place, so the head records without an id are not there: the
-            # store sent them apart from the order (a whole-window list, sorted here by id).
-            unplaced_elsewhere = unplaced_head
+        if isinstance(outcome, UnreadableAnswer):
+            refused.append(
+                Refused(
+                    payload=held_raw or {},
+                    reason=(
+                        f"The store's answer for this record cannot be read: {outcome} Its id was found by "
+                        f"narrowing the id range {self._where()}; the other records were read around it."
+                    ),
+                    remote_id=found,
+                )
+            )
+            cursor.log(f"the record with id {found} cannot be read: it is quarantined, the rest is read")
+            self.limit = max(cursor.page_size, self.MIN_LIMIT)
         else:
-            refused.append(Refused(payload=raw, reason=self._misplaced(found, ident), remote_id=found))
+            raw = outcome[0]
+            ident = cursor.id_of(raw)
+            if self._reads(raw, found_key):
+                written.append((found_key, raw))
+                # The first record is in its place, so the head records without an id are not there: the
+                # store sent them apart from the order (a whole-window list, sorted here by id).
+                unplaced_elsewhere = unplaced_head
+            else:
+                refused.append(Refused(payload=raw, reason=self._misplaced(found, ident), remote_id=found))
         refused += [
             Refused(payload=raw, reason=self._unplaceable(cursor.id_of(raw)), remote_id=cursor.id_of(raw))
             for raw in unplaced_elsewhere
@@ -477,7 +507,7 @@ class _WindowRead:
             "the store sent it, not written."
         )
 
-    def _locate(self) -> tuple[str, list[dict[str, Any]]]:
+    def _locate(self, error: UnreadableAnswer | None) -> tuple[str, list[dict[str, Any]] | UnreadableAnswer]:
         """(id, what the store answers for it alone): the first record after the anchor, by id range."""
         what = f"the record {self._where()}"
         try:
@@ -485,19 +515,22 @@ class _WindowRead:
             if not isinstance(low, int):
                 raise TypeError(low)
         except (ValueError, TypeError):
-            raise RemoteError(f"The store's answer for {what} cannot be placed in id order.") from None
+            raise error or RemoteError(f"The store's answer for {what} cannot be placed in id order.") from None
         probes = 0
 
-        def probe(upto: int) -> list[dict[str, Any]]:
+        def probe(upto: int) -> list[dict[str, Any]] | UnreadableAnswer:
             nonlocal probes
             probes += 1
             if probes > self.MAX_PROBES:
-                raise RemoteError(f"{what}: the store's id filter never narrowed it down.")
-            return self.cursor.fetch(*self.bounds, self.anchor, 1, str(upto))
+                raise error or RemoteError(f"{what}: the store's id filter never narrowed it down.")
+            try:
+                return self.cursor.fetch(*self.bounds, self.anchor, 1, str(upto))
+            except UnreadableAnswer as exc:
+                return exc
 
         if probe(low):
-            # Asked for an empty id range, it answered records: its id filter cannot be used.
-            raise RemoteError(f"{what}: the store does not filter by id range, so it cannot be located.")
+            # Asked for an empty id range, it answered records (or garbage): its id filter cannot be used.
+            raise error or RemoteError(f"{what}: the store does not filter by id range, so it cannot be located.")
         step, high, outcome = 1, None, None
         while high is None:
             answer = probe(low + step)

@@ -1,7 +1,7 @@
-"""An id keyset against answers that lie: outlier ids, ids that are no ids.
+"""An id keyset against answers that lie: outlier ids, ids that are no ids, pages that cannot be read.
 
-The store is in memory and honest; what it answers is changed on the way (`rewrite`), as the
-hostile proxy does over HTTP. Every record must end up written or refused
+The store is in memory and honest; what it answers is changed on the way (`rewrite`) or refused
+(`unreadable`), as the hostile proxy does over HTTP. Every record must end up written or refused
 (never skipped), and the keyset must never move to an id the store's own filter does not confirm.
 """
 
@@ -13,6 +13,7 @@ import itertools
 import pytest
 
 from integrations.engine.cursors import UpdatedAtKeyset
+from integrations.engine.errors import RemoteError, Unreachable, UnreadableAnswer
 
 UTC = datetime.UTC
 START = datetime.datetime(2020, 1, 1, tzinfo=UTC)
@@ -32,6 +33,7 @@ class Store:
         ]
         self.calls: list[tuple] = []
         self.rewrite = lambda answer: answer
+        self.unreadable: set[str] = set()
 
     def fetch(self, since, until, after_id, limit, upto_id=None) -> list[dict]:
         self.calls.append((after_id, limit, upto_id))
@@ -39,6 +41,8 @@ class Store:
         high = 10**100 if upto_id is None else int(upto_id)
         rows = [r for r in self.records if since <= r["updated_at"] <= until and low < int(r["id"]) <= high]
         answer = [dict(r) for r in sorted(rows, key=lambda r: int(r["id"]))[:limit]]
+        if any(r["id"] in self.unreadable for r in answer):
+            raise UnreadableAnswer("the answer holds a value larger than the parser accepts.")
         return self.rewrite(answer)
 
     def ids(self) -> set[str]:
@@ -181,3 +185,71 @@ def test_the_same_record_twice_in_one_answer_is_written_once():
     store.rewrite = lambda answer: answer[:3] + answer[2:]
     _, written, refused = read(store)
     assert written == [str(i) for i in range(1, 21)] and not refused
+
+
+# -- an answer that cannot be read ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("bad", [["1"], ["23"], ["50"], ["23", "24"], ["10", "11", "12", "40"]])
+def test_an_unreadable_record_is_found_by_id_quarantined_and_the_rest_read(bad):
+    store = Store(range(1, 51))
+    store.unreadable = set(bad)
+    logged: list[str] = []
+    _, written, refused = read(store, page_size=20, log=logged.append)
+    assert written == [str(i) for i in range(1, 51) if str(i) not in bad]
+    assert [r.remote_id for r in refused] == bad
+    assert all("cannot be read" in r.reason and "larger than the parser accepts" in r.reason for r in refused)
+    assert any("smaller pages" in line for line in logged)
+    assert len(store.calls) < 40 * len(bad)
+
+
+def test_an_unreadable_record_among_sparse_and_huge_ids_is_found():
+    ids = [3, 90, 1000, 70_000, 2**40, 2**40 + 7, 2**69]
+    store = Store(ids)
+    store.unreadable = {str(2**40)}
+    _, written, refused = read(store, page_size=4)
+    assert written == [str(i) for i in ids if i != 2**40]
+    assert [r.remote_id for r in refused] == [str(2**40)]
+
+
+def test_a_store_that_stops_answering_while_a_record_is_isolated_fails_the_run_and_refuses_nothing():
+    store = Store(range(1, 51))
+    store.unreadable = {"23"}
+    fetch = store.fetch
+
+    def falls_over(since, until, after_id, limit, upto_id=None):
+        if upto_id is not None:
+            raise Unreachable("Host unreachable")
+        return fetch(since, until, after_id, limit, upto_id)
+
+    pages = []
+    with pytest.raises(Unreachable):
+        for page in cursor(store, fetch=falls_over, page_size=20).pages({}):
+            pages.append(page)
+    assert not any(p.refused for p in pages)
+    assert max(int(p.state["after_id"] or 0) for p in pages) < 23, "the checkpoint stays before the record"
+
+
+def test_a_store_whose_every_answer_is_unreadable_fails_the_run_and_refuses_nothing():
+    store = Store(range(1, 51))
+
+    def garbled(*args):
+        raise UnreadableAnswer("not SOAP")
+
+    pages = []
+    with pytest.raises(UnreadableAnswer):
+        for page in cursor(store, fetch=garbled).pages({}):
+            pages.append(page)
+    assert not any(p.refused or p.records for p in pages)
+
+
+def test_a_store_that_ignores_the_id_range_cannot_have_a_record_isolated():
+    store = Store(range(1, 51))
+    store.unreadable = {"23"}
+    fetch = store.fetch
+
+    def no_upper_bound(since, until, after_id, limit, upto_id=None):
+        return fetch(since, until, after_id, limit) if upto_id is None else [{"id": "1"}]
+
+    with pytest.raises(RemoteError, match=r"does not filter by id range|larger than the parser"):
+        list(itertools.islice(cursor(store, fetch=no_upper_bound, page_size=20).pages({}), PAGE_LIMIT))

@@ -1,7 +1,7 @@
 """Nothing lost to a broken or hostile store: the simulator behind the hostile proxy, real workers.
 
 Each test makes the proxy lie the way real stores and networks do (a clock in the future, an id far
-above the others, an id that is not one), then checks what reached the database
+above the others, an id that is not one, a 10 MB value), then checks what reached the database
 against what the store holds, read by a client of its own that the proxy does not touch.
 """
 
@@ -12,11 +12,17 @@ import pytest
 
 from channels.models import Customer, Order
 from integrations.models import QuarantinedRecord, SyncRun
-from integrations.services import sync_schedule
+from integrations.services import quarantine_retry, sync_schedule
 from tests.factories import magento_integration
 from tests.integrations.test_resilience import local_fingerprint, store_fingerprint
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def fast_retries(monkeypatch):
+    """Workers started after this retry after milliseconds instead of seconds."""
+    monkeypatch.setenv("OROINT_SYNC_RETRY_DELAYS", "0.05,0.1")
 
 
 def behind_proxy(magento, hostile, **store):
@@ -148,3 +154,43 @@ def test_an_id_that_is_not_a_whole_number_or_missing_is_quarantined_and_the_rest
     again = sync(integration, run_worker)
     assert again.entities.get(entity="orders").created == 0
     assert open_quarantine(integration, "orders").count() == 3
+
+
+# -- a value too big to read ------------------------------------------------------------------------
+
+
+def test_a_10_mb_value_is_isolated_quarantined_by_id_and_the_rest_of_the_run_goes_on(
+    fast_retries, magento, hostile, run_worker
+):
+    sim, proxy, integration = behind_proxy(magento, hostile, customers=30, orders=60)
+    huge_lastname = {
+        # One customer's lastname, 10 MiB long: past the 10,000,000 characters lxml reads in one text.
+        "pattern": r'(<customer_id xsi:type="xsd:int">7</customer_id>.*?<lastname xsi:type="xsd:string">)[^<]*',
+        "with": r"\1{big:10485760}",
+        "count": 1,
+    }
+    proxy.control.rules({"body": "oroCustomerList", "replace": [huge_lastname]})
+    run = sync(integration, run_worker)
+
+    store_customers, store_orders = (set(ids) for ids in store_fingerprint(sim))
+    local_customers, local_orders = local_fingerprint(integration)
+    assert local_customers == {c for c in store_customers if c[0] != "7"}
+    assert local_orders == store_orders, "the entities after the bad one are read too"
+    (held,) = open_quarantine(integration, "customers")
+    assert held.remote_id == "7"
+    assert "cannot be read" in held.reason and "larger than oroint reads" in held.reason
+    customers = run.entities.get(entity="customers")
+    assert (customers.status, customers.failed) == ("succeeded", 1)
+    assert run.entities.get(entity="orders").status == "succeeded"
+    assert len(run.log) < 100_000 and "xxxxxxxxxx" not in run.log + held.reason
+
+    # A retry from the quarantine reads it again by id: still unreadable, so it stays, and nothing fails.
+    assert quarantine_retry(record_ids=[held.pk])["still_failing"] == 1
+    held.refresh_from_db()
+    assert held.resolved_at is None and "Retried" in held.reason
+
+    sim.touch("customers", ids=[7])  # the next run meets the bad record again
+    again = sync(integration, run_worker)
+    assert again.entities.get(entity="customers").failed == 1
+    assert open_quarantine(integration, "customers").count() == 1
+    assert local_fingerprint(integration) == (local_customers, local_orders)
