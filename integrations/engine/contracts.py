@@ -76,13 +76,28 @@ class Mapped:
 
 
 @dataclass
+class Refused:
+    """A record a cursor refused before mapping (an id that cannot be placed, an answer that cannot
+    be read): what is known of it, why, and its remote id where the store's own filters told it."""
+
+    payload: dict[str, Any]
+    reason: str
+    remote_id: str = ""
+
+
+@dataclass
 class Page:
-    """A page of raw remote records and the checkpoint state reached once it is written."""
+    """A page of raw remote records and the checkpoint state reached once it is written.
+
+    `refused` are records read with the page that cannot be written at all; the engine quarantines
+    them in the page's transaction, so the checkpoint never moves past a record that is not kept.
+    """
 
     records: list[dict[str, Any]]
     state: dict[str, Any]
     total: int | None = None
     done: bool = False
+    refused: list[Refused] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,11 @@
 
 Each page is written in one transaction together with the checkpoint it reaches, the run's
 counters and its heartbeat, so a run killed at any moment resumes exactly after the last page
-that committed. A record that cannot be mapped or written is quarantined with its payload and
-reason; the rest of the page and of the run go on. A quarantined record read again goes through
-the very same path (`import_raw`).
+that committed. A record that cannot be mapped or written, or that the cursor refused (an id it
+cannot place, an answer it cannot read), is quarantined with its payload and reason in that same
+transaction; the rest of the page and of the run go on. A record already in the quarantine is not
+quarantined twice: its row is brought up to date. A quarantined record read again goes through the
+very same path (`import_raw`).
 """
 
 from __future__ import annotations
@@ -18,8 +20,8 @@ from django.db import DatabaseError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from integrations.engine.contracts import Connector, Mapped, MappingError, Page, SourceStream
-from integrations.engine.errors import RemoteError
+from integrations.engine.contracts import Connector, Mapped, MappingError, Page, Refused, SourceStream
+from integrations.engine.errors import RemoteError, UnreadableAnswer
 from integrations.engine.registry import connector_for
 from integrations.engine.run import (
     Heartbeat,
@@ -114,15 +116,15 @@ def _write_page(
 ) -> None:
     with transaction.atomic():
         result, rejected = import_raw(stream, integration, page.records)
-        quarantine(integration, run, stream, rejected)
+        quarantine(integration, run, stream, rejected, page.refused)
         Checkpoint.objects.filter(pk=checkpoint.pk).update(state=page.state)
         checkpoint.state = page.state
         SyncRunEntity.objects.filter(pk=row.pk).update(
-            read=F("read") + len(page.records),
+            read=F("read") + len(page.records) + len(page.refused),
             created=F("created") + result.created,
             updated=F("updated") + result.updated,
             skipped=F("skipped") + result.skipped,
-            failed=F("failed") + len(rejected),
+            failed=F("failed") + len(rejected) + len(page.refused),
             total=total,
             checkpoint=page.state,
         )
@@ -136,18 +138,52 @@ def _write_page(
         )
 
 
-def quarantine(integration: Integration, run: SyncRun | None, stream: SourceStream, rejected: Rejected) -> None:
-    QuarantinedRecord.objects.bulk_create(
-        QuarantinedRecord(
+def quarantine(
+    integration: Integration,
+    run: SyncRun | None,
+    stream: SourceStream,
+    rejected: Rejected,
+    refused: list[Refused] | None = None,
+) -> None:
+    """Keep rejected and refused records, once each.
+
+    A record met again while it is still in the quarantine (each run reads again the records near
+    its checkpoint, and a broken record stays broken) updates its open row, reason and payload,
+    rather than adding one per run; a record without a remote id is matched by its payload.
+    """
+    held = [Refused(raw, reason, stream.remote_id_of(raw)) for raw, reason in rejected] + list(refused or [])
+    if not held:
+        return
+    open_rows = QuarantinedRecord.objects.filter(
+        integration=integration, entity=stream.name, direction=SyncRun.Direction.IMPORT, resolved_at__isnull=True
+    )
+    known = {
+        row.remote_id: row
+        for row in open_rows.filter(remote_id__in=[r.remote_id[:255] for r in held if r.remote_id]).order_by("pk")
+    }
+    new: list[QuarantinedRecord] = []
+    for record in held:
+        remote_id, payload = record.remote_id[:255], jsonable(record.payload)
+        if remote_id:
+            existing = known.get(remote_id)
+        else:
+            existing = open_rows.filter(remote_id="", payload=payload).order_by("pk").first()
+        if existing is not None:
+            existing.reason, existing.payload = record.reason, payload
+            existing.save(update_fields=["reason", "payload"])
+            continue
+        row = QuarantinedRecord(
             integration=integration,
             run=run,
             entity=stream.name,
-            remote_id=stream.remote_id_of(raw)[:255],
-            reason=reason,
-            payload=jsonable(raw),
+            remote_id=remote_id,
+            reason=record.reason,
+            payload=payload,
         )
-        for raw, reason in rejected
-    )
+        new.append(row)
+        if remote_id:
+            known[remote_id] = row
+    QuarantinedRecord.objects.bulk_create(new)
 
 
 def import_raw(
@@ -224,13 +260,18 @@ def retry_quarantined(records: list[QuarantinedRecord]) -> dict[str, int]:
     connector = connector_for(integration)
     try:
         stream = {s.name: s for s in connector.streams()}[entity]
-        raws = stream.fetch_by_ids([r.remote_id for r in records if r.remote_id])
+        raws, unreadable = _fetch_again(stream, [r.remote_id for r in records if r.remote_id])
     finally:
         connector.close()
     by_id = {stream.remote_id_of(raw): raw for raw in raws}
     for record in records:
         raw = by_id.get(record.remote_id)
         now = timezone.now()
+        if record.remote_id in unreadable:
+            record.reason = f"{record.reason}\nRetried {now:%Y-%m-%d %H:%M}: {unreadable[record.remote_id]}"
+            record.save(update_fields=["reason"])
+            outcome["still_failing"] += 1
+            continue
         if raw is None:
             record.reason = f"{record.reason}\nRetried {now:%Y-%m-%d %H:%M}: no longer in the remote system."
             record.resolved_at = now
@@ -248,3 +289,20 @@ def retry_quarantined(records: list[QuarantinedRecord]) -> dict[str, int]:
             record.save(update_fields=["resolved_at"])
             outcome["resolved"] += 1
     return outcome
+
+
+def _fetch_again(stream: SourceStream, remote_ids: list[str]) -> tuple[list[dict[str, Any]], dict[str, str]]:
+    """The records with these ids, and why those that cannot be read cannot (one at a time, then)."""
+    try:
+        return stream.fetch_by_ids(remote_ids), {}
+    except UnreadableAnswer as exc:
+        if len(remote_ids) == 1:
+            return [], {remote_ids[0]: str(exc)}
+    raws: list[dict[str, Any]] = []
+    unreadable: dict[str, str] = {}
+    for remote_id in remote_ids:
+        try:
+            raws.extend(stream.fetch_by_ids([remote_id]))
+        except UnreadableAnswer as exc:
+            unreadable[remote_id] = str(exc)
+    return raws, unreadable

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import re
 import warnings
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -24,7 +25,14 @@ from zeep.exceptions import ExternalReferenceForbidden, Fault, TransportError, X
 from zeep.transports import Transport
 from zeep.xsd.valueobjects import AnyObject, CompoundValue
 
-from integrations.engine.errors import NotSupported, RemoteError, RemoteTimeout, TransientError, Unreachable
+from integrations.engine.errors import (
+    GarbledAnswer,
+    NotSupported,
+    RemoteError,
+    RemoteTimeout,
+    Unreachable,
+    UnreadableAnswer,
+)
 from integrations.engine.retry import DEFAULT_DELAYS, with_retries
 from integrations.transports.http import (
     DEFAULT_CALL_DEADLINE,
@@ -45,6 +53,9 @@ from integrations.transports.http import (
 
 SOAP_ENCODING_URL = "http://schemas.xmlsoap.org/soap/encoding/"
 SOAP_ENCODING_XSD = Path(__file__).with_name("soap-encoding.xsd")
+# What libxml2 says when an answer is beyond its safety limits (xml_huge_tree stays off): a text node
+# over 10 MB, nesting too deep. The same answer says it again on every try.
+_PARSER_LIMIT = re.compile(r"Resource limit exceeded[^\n),]*|[^\n(]*huge text node|[^\n(,]*XML_PARSE_HUGE")
 
 
 class SoapFault(RemoteError):
@@ -291,10 +302,22 @@ class SoapClient:
             raise classify_exception(exc, host=self.host, what=operation) from exc
         except TransportError as exc:
             if exc.status_code == 200:  # zeep's word for an answer that is not SOAP
-                raise TransientError(f"{self.host} answered {operation} with something that is not SOAP") from exc
+                self._refuse_oversized(exc, operation)
+                raise GarbledAnswer(f"{self.host} answered {operation} with something that is not SOAP") from exc
             raise (classify_status(exc.status_code, host=self.host, what=operation) or RemoteError(str(exc))) from exc
         except (XMLSyntaxError, etree.XMLSyntaxError) as exc:
-            raise TransientError(f"{self.host} answered {operation} with something that is not XML") from exc
+            self._refuse_oversized(exc, operation)
+            raise GarbledAnswer(f"{self.host} answered {operation} with something that is not XML") from exc
+
+    def _refuse_oversized(self, exc: Exception, operation: str) -> None:
+        """An answer beyond the parser's limits is not retried (it would be the same), nor kept: zeep's
+        error holds the whole answer, which must not reach a log or a run's message."""
+        found = _PARSER_LIMIT.search(str(exc).split("\nContent:", 1)[0])
+        if found:
+            raise UnreadableAnswer(
+                f"{self.host} answered {operation} with a value larger than oroint reads "
+                f"(over 10 MB in one field, or nested too deep; the XML parser says: {found.group(0).strip()[:160]})."
+            ) from None
 
     def fault(self, fault: SoapFault) -> RemoteError:
         """What a fault means for this kind of server (a subclass maps its codes)."""

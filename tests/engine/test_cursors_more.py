@@ -68,6 +68,9 @@ class WindowStore:
     def ids(self, newer_than: datetime.datetime | None = None) -> set[str]:
         return {r["id"] for r in self.records if newer_than is None or parse_remote(r["updated_at"]) >= newer_than}
 
+    def newest(self) -> datetime.datetime:
+        return max(parse_remote(r["updated_at"]) for r in self.records)
+
 
 def keyset(store: WindowStore, **options) -> UpdatedAtKeyset:
     defaults = {
@@ -93,9 +96,11 @@ def test_backwards_first_sync_reads_the_newest_records_first_and_each_once():
     store = WindowStore.every(6 * HOUR, start=START, end=NOW)
     pages = read(keyset(store, backwards=True, window=DAY).pages({}))
 
-    # The first page is the newest day of the store, before anything older.
-    assert {r["id"] for r in pages[0].records} == store.ids(newer_than=NOW - DAY)
-    assert len(pages[0].records) == 4
+    # The first window is the newest day of the store, before anything older.
+    first_window = [p for p in pages if p.state.get("until") == format_remote(NOW) and p.records]
+    assert pages[0] is first_window[0]
+    assert set(ids_of(first_window)) == store.ids(newer_than=NOW - DAY)
+    assert len(ids_of(first_window)) == 4
     counts = Counter(ids_of(pages))
     assert set(counts) == store.ids()
     assert set(counts.values()) == {1}, "every record read exactly once"
@@ -110,11 +115,11 @@ def test_backwards_first_sync_reads_the_newest_records_first_and_each_once():
         assert all(page.state["since"] <= r["updated_at"] <= page.state["until"] for r in page.records)
     assert min(parse_remote(c[0]) for c in store.calls) == START
 
-    # Then it goes on forwards: the next run starts `overlap` before where the backfill began.
+    # Then it goes on forwards: the next run starts `overlap` before the newest record it read.
     assert pages[-1].done
     assert pages[-1].state == {
         "cursor": "updated_at_keyset",
-        "since": format_remote(NOW - OVERLAP),
+        "since": format_remote(store.newest() - OVERLAP),
         "until": None,
         "after_id": None,
     }
@@ -125,11 +130,14 @@ def test_backwards_next_run_reads_forwards_from_the_frontier():
     store = WindowStore.every(6 * HOUR, start=START, end=NOW)
     first = read(keyset(store, backwards=True, window=DAY).pages({}))
     later = NOW + 3 * HOUR
+    newest_read = store.newest()
     store.records.append({"id": "9999", "updated_at": format_remote(NOW + HOUR)})
     store.calls.clear()
     pages = read(keyset(store, backwards=True, window=DAY, now=later, local_now=later).pages(first[-1].state))
-    assert ids_of(pages) == ["9999"]
-    assert all(parse_remote(since) >= NOW - OVERLAP for since, *_ in store.calls)
+    # The new record, and again only what lies within `overlap` of the newest record read before.
+    assert set(ids_of(pages)) == {"9999"} | store.ids(newer_than=newest_read - OVERLAP)
+    assert len(ids_of(pages)) == 2
+    assert all(parse_remote(since) >= newest_read - OVERLAP for since, *_ in store.calls)
     assert "phase" not in pages[-1].state
 
 
@@ -169,24 +177,95 @@ def test_backwards_resume_after_the_windows_shrank_loses_nothing():
     assert_resumes_from_every_page(store, backwards=True, window=DAY, window_target=4, page_size=4, start=start)
 
 
-# -- a remote clock far ahead -----------------------------------------------------------------------
+# -- a clock that lies -------------------------------------------------------------------------------
+
+MINUTE = datetime.timedelta(minutes=1)
 
 
 @pytest.mark.parametrize("backwards", [False, True], ids=["forwards", "backwards"])
-def test_remote_clock_in_the_future_is_clamped_to_local_clock_plus_skew(backwards):
+@pytest.mark.parametrize(
+    "remote_now",
+    [datetime.datetime(2100, 1, 1, tzinfo=UTC), NOW + DAY, NOW + 30 * MINUTE],
+    ids=["year-2100", "one-day-ahead", "within-the-skew"],
+)
+def test_a_store_clock_ahead_never_moves_the_checkpoint_past_what_was_read(backwards, remote_now):
     store = WindowStore.every(DAY, start=START, end=NOW)
-    local_now = NOW
-    remote_now = datetime.datetime(2100, 1, 1, tzinfo=UTC)
-    pages = read(keyset(store, now=remote_now, local_now=local_now, backwards=backwards).pages({}))
+    logged: list[str] = []
+    pages = read(keyset(store, now=remote_now, local_now=NOW, backwards=backwards, log=logged.append).pages({}))
     assert set(ids_of(pages)) == store.ids()
-    final = pages[-1].state
     assert pages[-1].done
-    assert parse_remote(final["since"]) <= local_now + MAX_CLOCK_SKEW - OVERLAP
-    assert all(parse_remote(until) <= local_now + MAX_CLOCK_SKEW for _, until, *_ in store.calls)
-    # A later run with a sane clock still reads what changes after the local clock's now.
-    store.records.append({"id": "500", "updated_at": format_remote(local_now + 2 * MAX_CLOCK_SKEW)})
-    later = local_now + 3 * MAX_CLOCK_SKEW
-    assert ids_of(read(keyset(store, now=later, local_now=later).pages(final))) == ["500"]
+    assert all(parse_remote(until) <= NOW for _, until, *_ in store.calls), "windows end at the earlier clock"
+    final = pages[-1].state
+    assert parse_remote(final["since"]) == store.newest() - OVERLAP, "never past the newest record read"
+    beyond = remote_now - NOW > MAX_CLOCK_SKEW
+    assert len(logged) == (1 if beyond else 0), logged
+    if beyond:
+        assert "the store's clock says" in logged[0] and "ahead" in logged[0]
+    # The store's data runs on the right clock: a change made right after our now is read next time,
+    # with again only the records within `overlap` of the newest one read before.
+    newest_read = store.newest()
+    store.records.append({"id": "500", "updated_at": format_remote(NOW + MINUTE)})
+    later = NOW + HOUR
+    again = read(keyset(store, now=later, local_now=later).pages(final))
+    assert set(ids_of(again)) == {"500"} | store.ids(newer_than=newest_read - OVERLAP)
+
+
+def test_a_clock_behind_by_more_than_the_skew_is_logged_and_read_up_to():
+    store = WindowStore.every(DAY, start=START, end=NOW)
+    logged: list[str] = []
+    behind = NOW - 3 * DAY
+    pages = read(keyset(store, now=behind, local_now=NOW, log=logged.append).pages({}))
+    assert set(ids_of(pages)) == store.ids(newer_than=START) - store.ids(newer_than=behind)
+    assert len(logged) == 1 and "3 days behind" in logged[0]
+
+
+def test_our_clock_and_the_store_date_ahead_of_its_database_lose_nothing():
+    # The store's database clock is at NOW; its web server and our host both say 30 minutes later
+    # (within the skew, so nothing is logged). Only the data says how far the store really got.
+    store = WindowStore.every(DAY, start=START, end=NOW)
+    ahead = NOW + 30 * MINUTE
+    final = read(keyset(store, now=ahead, local_now=ahead).pages({}))[-1].state
+    assert parse_remote(final["since"]) == store.newest() - OVERLAP
+    store.records.append({"id": "500", "updated_at": format_remote(NOW + MINUTE)})
+    later = ahead + HOUR
+    assert "500" in ids_of(read(keyset(store, now=later, local_now=later).pages(final)))
+
+
+def test_a_record_changed_behind_the_keyset_while_the_store_clock_lies_is_read_next_time():
+    store = WindowStore([{"id": str(i), "updated_at": format_remote(START + i * HOUR)} for i in range(1, 31)])
+    fetch = store.fetch
+
+    def changing(since, until, after_id, limit, *rest):
+        answer = fetch(since, until, after_id, limit, *rest)
+        if after_id == "9":  # record 3 was written already, record 30 is still ahead: both change now
+            for record in store.records:
+                if record["id"] in ("3", "30"):
+                    record["updated_at"] = format_remote(NOW + MINUTE * int(record["id"]) / 10)
+        return answer
+
+    lying = NOW + 50 * MINUTE  # within the skew: a Date header a little ahead of the database
+    final = read(keyset(store, fetch=changing, now=lying, local_now=NOW).pages({}))[-1].state
+    later = NOW + HOUR
+    again = read(keyset(store, now=later, local_now=later).pages(final))
+    assert {"3", "30"} <= set(ids_of(again))
+
+
+def test_a_read_that_writes_nothing_stays_where_it_began():
+    empty = WindowStore([])
+    assert read(keyset(empty).pages({}))[-1].state["since"] == format_remote(START)
+    old = WindowStore([{"id": "1", "updated_at": format_remote(START + HOUR)}])
+    begun = {"cursor": "updated_at_keyset", "since": format_remote(START + DAY), "until": None, "after_id": None}
+    pages = read(keyset(old).pages(begun))
+    assert ids_of(pages) == [] and pages[-1].state["since"] == format_remote(START + DAY)
+
+
+def test_a_read_resumed_inside_a_window_keeps_the_newest_record_it_wrote():
+    store = WindowStore([{"id": str(i), "updated_at": format_remote(START + (40 - i) * HOUR)} for i in range(1, 36)])
+    first = read(keyset(store).pages({}))
+    killed_after = first[0].state  # ids 1 to 9 written: the newest of them is id 1
+    assert killed_after["newest"] == format_remote(START + 39 * HOUR)
+    resumed = read(keyset(store).pages(killed_after))
+    assert resumed[-1].state["since"] == format_remote(START + 39 * HOUR - OVERLAP)
 
 
 # -- states written by older versions ----------------------------------------------------------------
@@ -225,10 +304,12 @@ def test_string_id_zero_is_a_real_id():
 def test_string_ids_sort_as_numbers():
     store = WindowStore([{"id": str(i), "updated_at": format_remote(START + i * HOUR)} for i in range(1, 13)])
     pages = read(keyset(store).pages({}))
-    assert ids_of(pages[:1]) == [str(i) for i in range(1, 11)]  # the page ends with "9", "10"
-    assert pages[0].state["after_id"] == "10"
-    assert store.calls[1][2] == "10"
-    assert Counter(ids_of(pages)) == Counter(str(i) for i in range(1, 13))
+    # The first answer ends with "9", "10": "10" is in order after "9" (held for the next answer).
+    assert ids_of(pages[:1]) == [str(i) for i in range(1, 10)]
+    assert not pages[0].refused
+    assert [p.state["after_id"] for p in pages if p.records] == ["9", "11", "12"]
+    assert store.calls[1][2] == "9"
+    assert ids_of(pages) == [str(i) for i in range(1, 13)]
 
 
 # -- (updatedAt, id) keyset: JSON:API stores ------------------------------------------------------------
@@ -508,15 +589,15 @@ def test_describe_state_of_each_cursor_kind(folder):
     inside = describe_state(window[0].state)
     assert format_remote(START) in inside
     assert format_remote(NOW) in inside
-    assert "after id 9" in inside
+    assert "after id 8" in inside  # ids 0 to 9 answered; 9 is written with the next answer
     complete = describe_state(window[-1].state)
-    assert format_remote(NOW - OVERLAP) in complete
+    assert format_remote(store.newest() - OVERLAP) in complete
     assert complete != inside
 
     soon = START + 2 * DAY
     newest_first = describe_state(read(keyset(store, backwards=True, now=soon, local_now=soon).pages({}))[0].state)
     assert "newest first" in newest_first
-    assert "after id 9" in newest_first
+    assert "after id 8" in newest_first
 
     keyset_state = read(id_keyset(JsonApiStore([{"id": "5", "updatedAt": "2024-03-05T14:11:52+02:00"}])).pages({}))
     text = describe_state(keyset_state[0].state)

@@ -9,6 +9,7 @@ from django.test import override_settings
 from channels.models import Customer, CustomerAddress
 from integrations import services
 from integrations.engine import exporter, importer, registry
+from integrations.engine.contracts import Refused
 from integrations.models import Binding, Checkpoint, QuarantinedRecord, SyncRun
 from tests.fakeconnector.models import FakeProduct
 from tests.fakeconnector.remote import Crash, FakeRemote
@@ -105,6 +106,19 @@ def test_a_bad_record_is_quarantined_the_rest_written_and_a_retry_resolves_it(fa
     outcome = services.quarantine_retry(record_ids=[bad.pk])
     assert outcome["resolved"] == 1
     assert Customer.objects.get(integration=fake, remote_id="c-bad").email == "fixed@example.com"
+
+
+def test_a_record_refused_again_while_quarantined_keeps_one_row_brought_up_to_date(fake, remote):
+    stream = registry.connector_for(fake).streams()[0]
+    run = SyncRun.objects.create(integration=fake)
+    for reason in ("first reason", "second reason"):
+        importer.quarantine(fake, run, stream, [], [Refused({"id": "c-9"}, reason, "c-9"), Refused({"n": 1}, reason)])
+    rows = QuarantinedRecord.objects.filter(integration=fake).order_by("remote_id")
+    assert [(q.remote_id, q.reason) for q in rows] == [("", "second reason"), ("c-9", "second reason")]
+    # Once resolved, meeting it again is a new quarantine.
+    rows.update(resolved_at="2024-01-01T00:00:00Z")
+    importer.quarantine(fake, run, stream, [({"id": "c-9"}, "third reason")])
+    assert QuarantinedRecord.objects.filter(integration=fake, resolved_at__isnull=True).count() == 1
 
 
 def sink_of(integration):

@@ -18,7 +18,7 @@ from channels.models import Customer, CustomerAddress, CustomerGroup, Order, Ord
 from integrations.connectors.magento1 import mappers
 from integrations.connectors.magento1.models import Magento1Settings
 from integrations.engine.contracts import ChildSpec, Mapped, Page, SourceStream
-from integrations.engine.cursors import UpdatedAtKeyset
+from integrations.engine.cursors import UpdatedAtKeyset, numeric_id
 from integrations.engine.upsert import upsert_batch
 
 if TYPE_CHECKING:
@@ -108,7 +108,9 @@ class IncrementalStream(MagentoStream):
     """An entity read by `updated_at` windows and id keysets (see engine.cursors.UpdatedAtKeyset).
 
     Bridge mode pages `bridge_list` by id; native mode lists a whole window with `native_list` and
-    completes each record with further calls (`complete`).
+    completes each record with further calls (`complete`). Both filter by id range as the cursor
+    asks (`gt` its keyset, `lteq` while it isolates a record it cannot read); which ids are sound is
+    the cursor's to judge, so a listed record whose id is not a whole number is handed over as listed.
     """
 
     id_field: str
@@ -126,13 +128,19 @@ class IncrementalStream(MagentoStream):
             page_size=cfg["PAGE_SIZE"],
             overlap=datetime.timedelta(seconds=cfg["OVERLAP_SECONDS"]),
             window=None if self.bridge else NATIVE_WINDOW,
+            updated_of=lambda raw: raw.get("updated_at"),
+            log=lambda line: self.connector.log(f"{self.name}: {line}"),
         )
         yield from cursor.pages(state)
 
-    def conditions(self, since: str, until: str, after_id: str | None) -> list[tuple[str, str, str]]:
+    def conditions(
+        self, since: str, until: str, after_id: str | None, upto_id: str | None = None
+    ) -> list[tuple[str, str, str]]:
         conditions = [("updated_at", "from", since), ("updated_at", "to", until)]
         if after_id is not None:
             conditions.append((self.id_field, "gt", after_id))
+        if upto_id is not None:
+            conditions.append((self.id_field, "lteq", upto_id))
         return conditions + self.scope_conditions()
 
     def scope_conditions(self) -> list[tuple[str, str, str]]:
@@ -142,19 +150,40 @@ class IncrementalStream(MagentoStream):
         """Native mode: turn list entries into whole records."""
         return listed
 
-    def fetch_bridge(self, since: str, until: str, after_id: str | None, limit: int) -> list[dict[str, Any]]:
-        return self.fetch_filtered(self.conditions(since, until, after_id), limit)
+    def fetch_bridge(
+        self, since: str, until: str, after_id: str | None, limit: int, upto_id: str | None = None
+    ) -> list[dict[str, Any]]:
+        return self.fetch_filtered(self.conditions(since, until, after_id, upto_id), limit)
 
-    def fetch_native(self, since: str, until: str, after_id: str | None, limit: int) -> list[dict[str, Any]]:
+    def fetch_native(
+        self, since: str, until: str, after_id: str | None, limit: int, upto_id: str | None = None
+    ) -> list[dict[str, Any]]:
+        if upto_id is not None:
+            # The cursor narrowing down one record: exactly (after_id, upto_id], not kept.
+            listed = self.soap.call(self.native_list, complex_filter(*self.conditions(since, until, after_id, upto_id)))
+            unplaced, placed = self._split_by_id(listed or [])
+            return (unplaced + self.complete(placed[:limit]))[:limit]
         key = (since, until)
         if getattr(self, "_window_key", None) != key:
             # The whole window comes in one answer; keep it while its pages are written.
             rows = self.soap.call(self.native_list, complex_filter(*self.conditions(since, until, after_id))) or []
-            self._window_rows = sorted(rows, key=lambda raw: int(raw[self.id_field]))
-            self._window_key = key
-        after = -1 if after_id is None else int(after_id)
-        listed = [raw for raw in self._window_rows if int(raw[self.id_field]) > after][:limit]
-        return self.complete(listed)
+            self._window_unplaced, self._window_rows = self._split_by_id(rows)
+            self._window_key, self._window_from = key, after_id
+        after = None if after_id is None else numeric_id(after_id)
+        listed = [raw for raw in self._window_rows if after is None or numeric_id(self.remote_id_of(raw)) > after]
+        # Records whose id cannot be placed go to the cursor once, with the window's first page.
+        unplaced = self._window_unplaced if after_id == self._window_from else []
+        return unplaced + self.complete(listed[:limit])
+
+    def _split_by_id(self, rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """(rows whose id is not a whole number, as listed; the others in id order)."""
+        placed, unplaced = [], []
+        for raw in rows:
+            try:
+                placed.append((numeric_id(self.remote_id_of(raw)), raw))
+            except ValueError:
+                unplaced.append(raw)
+        return unplaced, [raw for _, raw in sorted(placed, key=lambda pair: pair[0])]
 
     def fetch_filtered(self, conditions: list[tuple[str, str, str]], limit: int) -> list[dict[str, Any]]:
         if self.bridge:
@@ -166,7 +195,8 @@ class IncrementalStream(MagentoStream):
         return self.fetch_filtered([(self.id_field, "in", ",".join(remote_ids))], len(remote_ids))
 
     def remote_id_of(self, raw: dict[str, Any]) -> str:
-        return str(raw.get(self.id_field, ""))
+        value = raw.get(self.id_field)
+        return "" if value is None else str(value).strip()
 
 
 class CustomerStream(IncrementalStream):

@@ -16,11 +16,12 @@ class SimulatorControl:
         with urllib.request.urlopen(f"{self.url}/_sim/stats", timeout=self.timeout) as answer:
             return json.load(answer)
 
-    def touch(self, entity: str, count: int) -> list[int]:
-        """Set `updated_at` of `count` records of `entity` ("customers" or "orders") to now; their ids."""
+    def touch(self, entity: str, count: int | None = None, ids: list[int] | None = None) -> list[int]:
+        """Set `updated_at` of `count` records of `entity` ("customers" or "orders"), or of those with
+        these `ids`, to now; their ids."""
         request = urllib.request.Request(
             f"{self.url}/_sim/touch",
-            data=json.dumps({"entity": entity, "count": count}).encode(),
+            data=json.dumps({"entity": entity, "count": count, "ids": ids}).encode(),
             headers={"Content-Type": "application/json"},
             method="POST",
         )
