@@ -41,6 +41,7 @@ from integrations.engine.errors import (
     RemoteTimeout,
     TransientError,
     Unreachable,
+    UnreadableAnswer,
 )
 from integrations.engine.retry import DEFAULT_DELAYS, with_retries
 from oroint.redaction import mask_credentials
@@ -403,7 +404,9 @@ def classify_exception(exc: requests.RequestException, *, host: str, what: str) 
             f"{host} did not finish answering {what} within {exc.deadline:g} s, the longest a call may take."
         )
     if isinstance(exc, AnswerTooLarge):
-        return RemoteError(
+        # Unreadable, not merely failed: a page too large may hold one huge record that the
+        # cursor can isolate, as it does a value beyond the parser's limits.
+        return UnreadableAnswer(
             f"{host} answered {what} with more than {megabytes(exc.limit)}, the most oroint reads of one "
             "answer; it stopped reading there."
         )

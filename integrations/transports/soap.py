@@ -30,6 +30,7 @@ from integrations.engine.errors import (
     NotSupported,
     RemoteError,
     RemoteTimeout,
+    TransientError,
     Unreachable,
     UnreadableAnswer,
 )
