@@ -1,4 +1,4 @@
-"""What the benchmarks share: processes (simulator, worker), /proc sampling, sync runs, tables.
+"""What the benchmarks share: processes (simulator, worker, gunicorn), /proc sampling, sync runs, tables.
 
 Everything runs on 127.0.0.1 against the Redis and PostgreSQL that `bench/run` started; every
 process started here is stopped here (and listed in $OROINT_BENCH_PIDS, so that bench/run's exit
@@ -18,7 +18,7 @@ import sys
 import threading
 import time
 import urllib.request
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -61,14 +61,24 @@ def workdir() -> Path:
 
 
 class Process:
-    """A `manage.py` subprocess in its own session, so that stopping it also stops its children."""
+    """A `manage.py` subprocess in its own session, so that stopping it also stops its children.
 
-    def __init__(self, name: str, args: Sequence[str], env: dict[str, str] | None = None) -> None:
+    `program` replaces `python manage.py` for another command of the project's Python (gunicorn).
+    """
+
+    def __init__(
+        self,
+        name: str,
+        args: Sequence[str],
+        env: dict[str, str] | None = None,
+        *,
+        program: Sequence[str] = (sys.executable, str(ROOT / "manage.py")),
+    ) -> None:
         self.name = name
         self.log_path = workdir() / f"{name}.log"
         self._log = self.log_path.open("ab")
         self.popen = subprocess.Popen(
-            [sys.executable, str(ROOT / "manage.py"), *args],
+            [*program, *args],
             cwd=ROOT,
             env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
             stdout=self._log,
@@ -168,6 +178,31 @@ class Worker(Process):
             raise RuntimeError(f"the worker exited:\n{self.tail()}")
         workers = RQWorker.all(connection=django_rq.get_connection("sync"))
         return any(w.pid == self.pid and w.get_state() == "idle" for w in workers)
+
+
+class Gunicorn(Process):
+    """`gunicorn oroint.wsgi` with `workers` sync workers on a loopback port, as README's Deployment runs it.
+
+    No control socket: gunicorn's default one is a single path per user ($XDG_RUNTIME_DIR or
+    ~/.gunicorn), which a second instance on the machine would take over.
+    """
+
+    def __init__(self, *, workers: int, env: dict[str, str] | None = None) -> None:
+        self.port = free_port()
+        self.workers = workers
+        self.url = f"http://127.0.0.1:{self.port}"
+        args = ["oroint.wsgi", "--workers", str(workers), "--bind", f"127.0.0.1:{self.port}", "--no-control-socket"]
+        super().__init__(f"gunicorn-{self.port}", args, env=env, program=(sys.executable, "-m", "gunicorn"))
+        wait_for(self._answers, timeout=120, what="gunicorn to answer")
+
+    def _answers(self) -> bool:
+        if not self.alive():
+            raise RuntimeError(f"gunicorn exited:\n{self.tail()}")
+        try:
+            with urllib.request.urlopen(f"{self.url}/admin/login/", timeout=2) as answer:
+                return answer.status == 200
+        except OSError:
+            return False
 
 
 # -- /proc ------------------------------------------------------------------------------------------
@@ -402,8 +437,12 @@ def run_sync(
     sample_memory: bool = False,
     cpu_roots: dict[str, int] | None = None,
     timeout: float = 6 * 3600,
+    on_enqueued: Callable[[Any], None] | None = None,
 ) -> SyncResult:
-    """Enqueue a sync as `integration_sync ID` does and wait for its end; measure from the enqueue."""
+    """Enqueue a sync as `integration_sync ID` does and wait for its end; measure from the enqueue.
+
+    `on_enqueued(run)` is called right after the enqueue (to start what should run beside the sync).
+    """
     from integrations.models import SyncRun
     from integrations.services import sync_schedule
 
@@ -415,6 +454,8 @@ def run_sync(
     try:
         enqueued = time.time()
         run = sync_schedule(integration=integration, trigger=SyncRun.Trigger.CLI)
+        if on_enqueued is not None:
+            on_enqueued(run)
         deadline, next_note = time.monotonic() + timeout, time.monotonic() + 15
         while not run.is_finished:
             if time.monotonic() > deadline:
