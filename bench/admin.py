@@ -235,12 +235,7 @@ def run(context: Context) -> dict[str, Any]:
 
     from channels.models import Customer, Order
 
-    orders = context.sizes.admin_orders
-    data = populate(orders, orders // 4)
-    common.log(
-        f"admin: {data['orders']:,} orders ({data['orders_size']}), {data['customers']:,} customers "
-        f"in {data['seconds']:.0f} s"
-    )
+    data = context.admin_data()
     integration = data["integration"]
     run_id = sample_run(integration)
     user = get_user_model().objects.create_superuser("bench-admin", "bench@example.com", "bench-password-1")
