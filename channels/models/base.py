@@ -22,6 +22,10 @@ class RemoteRecord(models.Model):
     remote_id = models.CharField(max_length=255, null=True, blank=True)
     sync_hash = models.CharField(max_length=40, blank=True, editable=False)
     synced_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Set when a full re-sync no longer finds the record in the remote system: kept, never deleted
+    # silently, and cleared if it comes back. `last_seen_run_id` is the full re-sync that last read it.
+    removed_in_store_at = models.DateTimeField("Removed in the store", null=True, blank=True, editable=False)
+    last_seen_run_id = models.BigIntegerField(null=True, blank=True, editable=False)
 
     class Meta:
         abstract = True

@@ -11,6 +11,11 @@ class Channel(models.Model):
     channel_type = models.CharField(max_length=32, choices=registry.type_choices)
     is_active = models.BooleanField("Active", default=True)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    # The entities this channel syncs, by stream name (OroCRM's channel entities); empty: all its type offers.
+    entities = models.JSONField(default=list, blank=True)
+    # Set while a background job deletes the channel and its records (a channel with hundreds of
+    # thousands of orders cannot go inside one admin request).
+    deleting_since = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -37,6 +37,13 @@ class Customer(RemoteRecord):
     group = models.ForeignKey(CustomerGroup, null=True, blank=True, on_delete=models.SET_NULL)
     created_in = models.CharField(max_length=255, blank=True)
     confirmed = models.BooleanField(default=True)
+    # The back-office person behind the store customer: kept when the channel goes, found again by email.
+    account = models.ForeignKey(
+        "channels.Account", null=True, blank=True, on_delete=models.SET_NULL, related_name="customers"
+    )
+    contact = models.ForeignKey(
+        "channels.Contact", null=True, blank=True, on_delete=models.SET_NULL, related_name="customers"
+    )
     remote_created_at = models.DateTimeField(null=True, blank=True, db_index=True)
     remote_updated_at = models.DateTimeField(null=True, blank=True, db_index=True)
 

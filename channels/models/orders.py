@@ -90,3 +90,20 @@ class OrderItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sku} x {self.qty}"
+
+
+class OrderNote(models.Model):
+    """An order comment (a status history row with a comment), its HTML sanitised on the way in."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="notes")
+    remote_id = models.CharField(max_length=255, null=True, blank=True)
+    message = models.TextField()
+    status = models.CharField(max_length=64, blank=True)
+    is_customer_notified = models.BooleanField(default=False)
+    remote_created_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["order", "remote_created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.message[:60]

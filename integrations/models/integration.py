@@ -23,7 +23,7 @@ class Integration(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     sync_interval_minutes = models.PositiveIntegerField(
-        "Sync automatically every (minutes)", default=0, help_text="0: only when Schedule Sync is pressed."
+        "Sync automatically every (minutes)", default=5, help_text="0: only when Schedule Sync is pressed."
     )
     two_way_sync = models.BooleanField(
         "Enable two way sync",

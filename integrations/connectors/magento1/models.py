@@ -61,6 +61,12 @@ class Magento1Settings(models.Model):
     website_id = models.IntegerField("Website", default=ALL_WEBSITES)
     admin_url = models.CharField("Admin URL", max_length=1024, blank=True, validators=[http_url, no_userinfo])
     import_order_notes = models.BooleanField("Import order comments as order notes", default=True)
+    cart_lost_after_days = models.PositiveIntegerField(
+        "Abandoned cart: lost after (days)",
+        default=0,
+        help_text="An open cart not updated in the store for this many days is marked Lost by the daily "
+        "cart job. 0: never (carts become Lost only when a back-office user marks them).",
+    )
     shared_guest_emails = models.TextField(
         "Split by full name", blank=True, help_text="Guest emails shared by several people, separated by ; or ,"
     )

@@ -2,6 +2,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from integrations.engine import registry
+from integrations.models import Integration
 from integrations.services import integration_create
 
 
@@ -13,7 +14,12 @@ class Command(BaseCommand):
         for key, connector in sorted(registry.types().items()):
             sub = types.add_parser(key, help=connector.label, description=f"Create a {connector.label} integration.")
             sub.add_argument("--name", required=True)
-            sub.add_argument("--sync-interval", type=int, default=0, help="Minutes between automatic syncs (0: none)")
+            sub.add_argument(
+                "--sync-interval",
+                type=int,
+                default=Integration._meta.get_field("sync_interval_minutes").default,
+                help="Minutes between automatic syncs (0: none; default %(default)s)",
+            )
             connector.add_arguments(sub)
 
     def handle(self, *args, **options):
