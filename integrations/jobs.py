@@ -35,6 +35,15 @@ def dispatch_due_syncs() -> int:
     return len(services.sync_dispatch_due())
 
 
+def housekeeping_job(integration_id: int) -> str:
+    return services.housekeeping_execute(integration_id=integration_id)
+
+
+def dispatch_housekeeping() -> int:
+    """The scheduler's daily upkeep of every integration (see oroint/cron.py)."""
+    return services.housekeeping_dispatch()
+
+
 def prune_history() -> dict[str, int]:
     """The scheduler's hourly pruning of old run logs and resolved quarantine records (see oroint/cron.py)."""
     return services.history_prune()

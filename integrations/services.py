@@ -276,6 +276,36 @@ def sync_dispatch_due(*, now: datetime.datetime | None = None) -> list[SyncRun]:
     return queued
 
 
+def housekeeping_execute(*, integration_id: int) -> str:
+    """One integration's daily upkeep (Connector.housekeeping), its session closed whatever happens."""
+    integration = Integration.objects.select_related("channel").get(pk=integration_id)
+    connector = registry.connector_for(integration)
+    try:
+        outcome = connector.housekeeping()
+    finally:
+        connector.close()
+    logger.info("housekeeping of integration %s: %s", integration_id, outcome or "nothing to do")
+    return outcome
+
+
+def housekeeping_dispatch() -> int:
+    """Queue the daily upkeep of every enabled integration (one job each, so one failing store stops none)."""
+    queue = django_rq.get_queue("default")
+    ids = list(
+        Integration.objects.filter(enabled=True, channel__is_active=True, channel__deleting_since__isnull=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for integration_id in ids:
+        queue.enqueue(
+            "integrations.jobs.housekeeping_job",
+            integration_id,
+            job_id=f"housekeeping-{integration_id}",
+            at_front=False,
+        )
+    return len(ids)
+
+
 def sync_mark_stale(*, integration: Integration | None = None) -> int:
     """Fail runs that nothing will end: running without a heartbeat, or queued for a job that cannot run.
 

@@ -2,9 +2,11 @@
 
 from rq import cron
 
-from integrations.jobs import dispatch_due_syncs, prune_history
+from integrations.jobs import dispatch_due_syncs, dispatch_housekeeping, prune_history
 
 # One tick a minute queues the syncs that are due; each integration says how often it wants one.
 cron.register(dispatch_due_syncs, queue_name="default", interval=60, job_timeout=120)
 # Old run logs and resolved quarantine records go once an hour (OROINT_PRUNE_AFTER_DAYS).
 cron.register(prune_history, queue_name="default", interval=3600, job_timeout=1800)
+# Each integration's daily upkeep (Magento: expire the carts the store dropped, mark abandoned ones lost).
+cron.register(dispatch_housekeeping, queue_name="default", interval=86400, job_timeout=120)

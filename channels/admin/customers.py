@@ -103,6 +103,7 @@ class CustomerAdmin(BigTableAdmin):
                     "birthday",
                     "gender",
                     "vat",
+                    ("account", "contact"),
                 ]
             },
         ),
@@ -122,11 +123,13 @@ class CustomerAdmin(BigTableAdmin):
                     "remote_updated_at",
                     "synced_at",
                     "sync_hash",
+                    "removed_in_store_at",
+                    "last_seen_run_id",
                 ]
             },
         ),
     ]
-    readonly_fields = ["channel", "guest_key", "synced_at", "sync_hash"]
+    readonly_fields = ["channel", "guest_key", "synced_at", "sync_hash", "removed_in_store_at", "last_seen_run_id"]
 
     def get_changelist(self, request: HttpRequest, **kwargs):
         return CustomerChangeList

@@ -134,9 +134,29 @@ class OrderAdmin(BigTableAdmin):
             },
         ),
         ("Payment", {"fields": ["payment_method", "payment_details_display"]}),
-        ("Sync", {"fields": ["channel", "integration", "remote_id", "synced_at", "sync_hash"]}),
+        (
+            "Sync",
+            {
+                "fields": [
+                    "channel",
+                    "integration",
+                    "remote_id",
+                    "synced_at",
+                    "sync_hash",
+                    "removed_in_store_at",
+                    "last_seen_run_id",
+                ]
+            },
+        ),
     ]
-    readonly_fields = ["channel", "payment_details_display", "synced_at", "sync_hash"]
+    readonly_fields = [
+        "channel",
+        "payment_details_display",
+        "synced_at",
+        "sync_hash",
+        "removed_in_store_at",
+        "last_seen_run_id",
+    ]
 
     @admin.display(description="Customer")
     def customer_link(self, order: Order) -> str:

@@ -34,6 +34,11 @@ class MappingError(ValueError):
     """A record cannot be turned into the other side's shape; the reason is shown to the admin."""
 
 
+class Skip(Exception):
+    """Raised by `SourceStream.map` for a record deliberately not kept (OroCRM skips carts with neither
+    an email nor a phone): counted as skipped on the run, not quarantined."""
+
+
 @dataclass
 class CheckResult:
     """What Check Connection found: the same (ok, message) for admin, CLI and API."""
@@ -107,6 +112,9 @@ class ChildSpec:
     model: type[models.Model]
     parent_field: str
     key_field: str = "remote_id"
+    # A boolean field of the child: rows the remote system no longer lists get it set instead of being
+    # deleted (an open cart's removed items stay readable), and rows it lists again get it cleared.
+    flag_vanished: str | None = None
 
 
 class SourceStream:
@@ -223,6 +231,11 @@ class Connector:
 
     def close(self) -> None:
         """Release the remote session, if any."""
+
+    def housekeeping(self) -> str:
+        """Daily upkeep that is not a sync (OroCRM's cart expiration, abandoned-cart rules); says what it
+        did in one line. Called by the scheduler once a day per enabled integration, outside any run."""
+        return ""
 
     # -- what the type offers outside a sync ------------------------------------------------------
 

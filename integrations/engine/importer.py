@@ -20,7 +20,7 @@ from django.db import DatabaseError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from integrations.engine.contracts import Connector, Mapped, MappingError, Page, Refused, SourceStream
+from integrations.engine.contracts import Connector, Mapped, MappingError, Page, Refused, Skip, SourceStream
 from integrations.engine.errors import RemoteError, UnreadableAnswer
 from integrations.engine.registry import connector_for
 from integrations.engine.run import (
@@ -190,27 +190,32 @@ def import_raw(
     stream: SourceStream, integration: Integration, raws: list[dict[str, Any]]
 ) -> tuple[UpsertResult, Rejected]:
     """Map and write raw records (inside the caller's transaction); the rejected come back with reasons."""
-    mapped, rejected = map_records(stream, raws)
+    mapped, rejected, skipped = map_records(stream, raws)
     result, failed = write_records(stream, integration, mapped)
+    result.skipped += skipped
     return result, rejected + failed
 
 
-def map_records(stream: SourceStream, raws: list[dict[str, Any]]) -> tuple[list[Mapped], Rejected]:
-    """Map raw records; those that cannot be mapped come back with the reason, for the quarantine."""
+def map_records(stream: SourceStream, raws: list[dict[str, Any]]) -> tuple[list[Mapped], Rejected, int]:
+    """Map raw records: (mapped, those that cannot be mapped with the reason for the quarantine, how
+    many the stream chose not to keep)."""
     children_models = {name: spec.model for name, spec in stream.children.items()}
     mapped: list[Mapped] = []
     rejected: Rejected = []
+    skipped = 0
     for raw in raws:
         try:
             record = stream.map(raw)
             check_lengths(stream.model, record, children_models)
             record.payload = raw
             mapped.append(record)
+        except Skip:
+            skipped += 1
         except MappingError as exc:
             rejected.append((raw, str(exc)))
         except Exception as exc:  # a mapper bug must not stop the run either
             rejected.append((raw, f"{exc.__class__.__name__}: {exc}"))
-    return mapped, rejected
+    return mapped, rejected, skipped
 
 
 def write_records(

@@ -115,9 +115,9 @@ def sync_children(spec: ChildSpec, rows_by_parent: dict[int, list[dict]]) -> Non
     """Make each parent's child rows what the remote system says, keeping their primary keys.
 
     A row is matched to a stored one by its key field (the remote id) and updated in place; rows
-    without a key are matched in order to stored rows without one; stored rows that matched
-    nothing are deleted, new ones inserted. Two-way sync and anything that points at a child
-    (a note on an order line) relies on a child keeping its primary key.
+    without a key are matched in order to stored rows without one; stored rows that matched nothing
+    are deleted (or flagged, with `spec.flag_vanished`), new ones inserted. Two-way sync and anything
+    that points at a child (a note on an order line) relies on a child keeping its primary key.
     """
     if not rows_by_parent:
         return
@@ -136,6 +136,8 @@ def sync_children(spec: ChildSpec, rows_by_parent: dict[int, list[dict]]) -> Non
         unkeyed = [pk for pk, key in stored.get(parent, []) if key is None]
         kept = set()
         for row in rows:
+            if spec.flag_vanished:
+                row = {spec.flag_vanished: False, **row}
             key = row.get(spec.key_field)
             pk = by_key.pop(key, None) if key is not None else (unkeyed.pop(0) if unkeyed else None)
             if pk is None:
@@ -145,7 +147,9 @@ def sync_children(spec: ChildSpec, rows_by_parent: dict[int, list[dict]]) -> Non
                 fields.update(row)
                 to_update.append(spec.model(pk=pk, **{parent_id: parent}, **row))
         to_delete.extend(pk for pk in [*by_key.values(), *unkeyed] if pk not in kept)
-    if to_delete:
+    if to_delete and spec.flag_vanished:
+        spec.model.objects.filter(pk__in=to_delete).update(**{spec.flag_vanished: True})
+    elif to_delete:
         spec.model.objects.filter(pk__in=to_delete).delete()
     if to_update:
         spec.model.objects.bulk_update(to_update, sorted(fields), batch_size=500)

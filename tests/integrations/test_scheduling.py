@@ -67,7 +67,7 @@ def test_the_scheduler_queues_due_integrations_only(rq):
 
     due = magento_integration("Due", sync_interval_minutes=15)
     fresh = magento_integration("Fresh", sync_interval_minutes=15)
-    manual = magento_integration("Manual")
+    manual = magento_integration("Manual", sync_interval_minutes=0)
     SyncRun.objects.create(integration=due, status=SyncRun.Status.SUCCEEDED, finished_at=timezone.now())
     SyncRun.objects.filter(integration=due).update(created_at=timezone.now() - datetime.timedelta(minutes=16))
     SyncRun.objects.create(integration=fresh, status=SyncRun.Status.SUCCEEDED, finished_at=timezone.now())
@@ -95,3 +95,15 @@ def test_sync_with_redis_down_says_so_and_leaves_no_run_behind(monkeypatch):
     with pytest.raises(CommandError, match=r"Redis is not reachable at redis://127\.0\.0\.1:9/0"):
         call_command("integration_sync", str(integration.pk))
     assert not SyncRun.objects.filter(integration=integration).exists()
+
+
+def test_new_integrations_sync_automatically_every_5_minutes_as_orocrm_cron(rq):
+    from integrations.services import sync_dispatch_due
+
+    integration = magento_integration("Defaults")
+    assert integration.sync_interval_minutes == 5
+    SyncRun.objects.create(integration=integration, status=SyncRun.Status.SUCCEEDED, finished_at=timezone.now())
+    SyncRun.objects.filter(integration=integration).update(created_at=timezone.now() - datetime.timedelta(minutes=4))
+    assert sync_dispatch_due() == []
+    SyncRun.objects.filter(integration=integration).update(created_at=timezone.now() - datetime.timedelta(minutes=6))
+    assert [r.integration for r in sync_dispatch_due()] == [integration]
