@@ -289,21 +289,23 @@ def housekeeping_execute(*, integration_id: int) -> str:
 
 
 def housekeeping_dispatch() -> int:
-    """Queue the daily upkeep of every enabled integration (one job each, so one failing store stops none)."""
+    """Queue the daily upkeep of every enabled integration (one job each, so one failing store stops none);
+    an integration whose upkeep is still waiting or running is not queued twice. Returns how many were queued."""
     queue = django_rq.get_queue("default")
-    ids = list(
-        Integration.objects.filter(enabled=True, channel__is_active=True, channel__deleting_since__isnull=True)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
-    for integration_id in ids:
-        queue.enqueue(
-            "integrations.jobs.housekeeping_job",
-            integration_id,
-            job_id=f"housekeeping-{integration_id}",
-            at_front=False,
-        )
-    return len(ids)
+    ids = Integration.objects.filter(
+        enabled=True, channel__is_active=True, channel__deleting_since__isnull=True
+    ).values_list("pk", flat=True)
+    queued = 0
+    for integration_id in ids.order_by("pk"):
+        job_id = f"housekeeping-{integration_id}"
+        try:
+            if Job.fetch(job_id, connection=queue.connection).get_status() in (JobStatus.QUEUED, JobStatus.STARTED):
+                continue
+        except NoSuchJobError:
+            pass
+        queue.enqueue("integrations.jobs.housekeeping_job", integration_id, job_id=job_id)
+        queued += 1
+    return queued
 
 
 def sync_mark_stale(*, integration: Integration | None = None) -> int:
