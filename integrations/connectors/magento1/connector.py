@@ -224,7 +224,7 @@ class Magento1Connector(Connector):
         parser.add_argument("--sync-start-date", type=datetime.date.fromisoformat, help="YYYY-MM-DD")
         parser.add_argument("--mode", choices=[m.value for m in Magento1Settings.Mode], default="auto")
         parser.add_argument("--website-id", type=int, default=Magento1Settings.ALL_WEBSITES)
-        parser.add_argument("--wsi", action="store_true", help="WS-I compliance: the store serves its document/literal API")
+        parser.add_argument("--wsi", action="store_true", help="WS-I compliance: the store serves document/literal")
 
     @classmethod
     def settings_from_options(cls, options: dict[str, Any]) -> dict[str, Any]:
