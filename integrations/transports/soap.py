@@ -5,6 +5,11 @@ dicts and lists, transport failures become the engine's error classes (transport
 SOAP fault becomes a SoapFault with its code, for the connector to interpret. The SOAP encoding
 schema that RPC/encoded WSDLs import is served from a local copy, since a server's WSDL must load
 on a machine that cannot reach w3.org.
+
+Both styles are read the same way, the WSDL saying which one a server speaks: RPC/encoded
+(parameters as parts, arrays as SOAP-encoded arrays) and document/literal (parameters wrapped in
+one element, which zeep builds from the same positional arguments; the answer's wrapper and its
+one `result` unwrapped by zeep; arrays as a type holding one repeated element, made lists here).
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import datetime
 import os
 import re
 import warnings
+import weakref
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -23,6 +29,7 @@ from lxml import etree
 from zeep.cache import InMemoryCache
 from zeep.exceptions import ExternalReferenceForbidden, Fault, TransportError, XMLSyntaxError
 from zeep.transports import Transport
+from zeep.xsd.elements import Element
 from zeep.xsd.valueobjects import AnyObject, CompoundValue
 
 from integrations.engine.errors import (
@@ -105,16 +112,31 @@ def _cache() -> InMemoryCache:
 
 
 def plain(value: Any) -> Any:
-    """zeep objects to plain dicts and lists; SOAP-encoded arrays become lists.
+    """zeep objects to plain dicts and lists; arrays of either style become lists.
 
+    A SOAP-encoded array is zeep's `_value_1`. A literal one is a type whose one element repeats
+    (`<result><complexObjectArray>..</complexObjectArray>..</result>`): its members, a single one
+    as a one-item list, and none (`<result/>`, `<addresses/>`, which zeep reads as None) as [].
     Walks zeep's value objects directly: zeep.helpers.serialize_object deep-copies into ordered
     dicts and costs six times as much, a sixth of a page's whole read time.
     """
     if isinstance(value, CompoundValue):
         values = value.__values__
-        if len(values) == 1 and "_value_1" in values:
-            return plain(values["_value_1"]) or []
-        return {key: plain(item) for key, item in values.items()}
+        xsd_type = getattr(value, "_xsd_type", None)
+        if len(values) == 1:
+            if "_value_1" in values:
+                return plain(values["_value_1"]) or []
+            member = literal_array_member(xsd_type)
+            if member is not None:
+                members = values.get(member)
+                if members is None:
+                    return []
+                return plain(members if isinstance(members, list) else [members])
+        record = {key: plain(item) for key, item in values.items()}
+        for name in _literal_array_fields(xsd_type):
+            if record.get(name) is None:
+                record[name] = []
+        return record
     if isinstance(value, list):
         return [plain(item) for item in value]
     if isinstance(value, AnyObject):
@@ -122,6 +144,49 @@ def plain(value: Any) -> Any:
     if isinstance(value, dict):
         return {key: plain(item) for key, item in value.items()}
     return value
+
+
+# Per zeep type, what plain() asks of it: weak keys, so that a client's types go with the client.
+_ARRAY_MEMBERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_ARRAY_FIELDS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_NONE = ""  # the cached "not a literal array"
+
+
+def literal_array_member(xsd_type: Any) -> str | None:
+    """The repeated element's name if `xsd_type` is a literal array (a sequence of one named element
+    that repeats), else None. SOAP-encoded arrays (zeep's `_value_1` any-content) are not."""
+    if xsd_type is None:
+        return None
+    try:
+        found = _ARRAY_MEMBERS.get(xsd_type)
+    except TypeError:  # a type that cannot be weakly referenced: not one of zeep's complex types
+        return None
+    if found is None:
+        found = _NONE
+        elements = getattr(xsd_type, "elements", None) or []
+        if len(elements) == 1:
+            name, element = elements[0]
+            max_occurs = getattr(element, "max_occurs", 1)
+            repeats = max_occurs == "unbounded" or (isinstance(max_occurs, int) and max_occurs > 1)
+            if repeats and isinstance(element, Element) and not name.startswith("_value"):
+                found = name
+        _ARRAY_MEMBERS[xsd_type] = found
+    return found or None
+
+
+def _literal_array_fields(xsd_type: Any) -> frozenset[str]:
+    """The fields of a struct type that are literal arrays."""
+    if xsd_type is None:
+        return frozenset()
+    try:
+        found = _ARRAY_FIELDS.get(xsd_type)
+    except TypeError:
+        return frozenset()
+    if found is None:
+        elements = getattr(xsd_type, "elements", None) or []
+        found = frozenset(name for name, element in elements if literal_array_member(getattr(element, "type", None)))
+        _ARRAY_FIELDS[xsd_type] = found
+    return found
 
 
 class SoapClient:
@@ -170,6 +235,7 @@ class SoapClient:
         )
         self._client: zeep.Client | None = None
         self._addresses_checked = False
+        self._literal_results: dict[str, bool] = {}
 
     @property
     def client(self) -> zeep.Client:
@@ -273,6 +339,18 @@ class SoapClient:
     def operations(self) -> set[str]:
         return self.operations_of(self.client)
 
+    @property
+    def style(self) -> str | None:
+        """ "rpc" or "document": how the WSDL's operations are called (that of `required_operation`)."""
+        if self.required_operation:
+            return self.style_of(self.required_operation)
+        return next((found.style for found in self._bound_operations()), None)
+
+    def _bound_operations(self) -> Iterable[Any]:
+        for service in self.client.wsdl.services.values():
+            for port in service.ports.values():
+                yield from port.binding._operations.values()
+
     def style_of(self, operation: str) -> str | None:
         """ "rpc" or "document" for an operation of the WSDL; None if it has no such operation."""
         for service in self.client.wsdl.services.values():
@@ -295,7 +373,7 @@ class SoapClient:
     def once(self, method, operation: str, args: tuple) -> Any:
         self.check_addresses()
         try:
-            return method(*args)
+            result = method(*args)
         except Fault as fault:
             code = str(fault.code or "").rsplit(":", 1)[-1].strip()
             raise self.fault(SoapFault(code, (fault.message or "").strip(), operation)) from None
@@ -309,6 +387,21 @@ class SoapClient:
         except (XMLSyntaxError, etree.XMLSyntaxError) as exc:
             self._refuse_oversized(exc, operation)
             raise GarbledAnswer(f"{self.host} answered {operation} with something that is not XML") from exc
+        if result is None and self._returns_literal_array(operation):
+            return []  # `<result/>`: an empty list, which zeep reads as None
+        return result
+
+    def _returns_literal_array(self, operation: str) -> bool:
+        """Whether a document/literal operation's `result` is a literal array."""
+        if operation not in self._literal_results:
+            found = False
+            for bound in self._bound_operations():
+                if bound.name == operation and bound.style == "document" and bound.output is not None:
+                    elements = getattr(getattr(bound.output.body, "type", None), "elements", None) or []
+                    found = len(elements) == 1 and literal_array_member(elements[0][1].type) is not None
+                    break
+            self._literal_results[operation] = found
+        return self._literal_results[operation]
 
     def _refuse_oversized(self, exc: Exception, operation: str) -> None:
         """An answer beyond the parser's limits is not retried (it would be the same), nor kept: zeep's

@@ -19,15 +19,16 @@ from integrations.engine.errors import NotSupported, RemoteError
 from integrations.engine.registry import register
 
 REQUIRED_BRIDGE_VERSION = "1.2.0"
-WSI_NOT_SUPPORTED = (
-    "The store serves its WS-I compliant (document/literal) API, which oroint does not read yet. "
-    "In the Magento admin, turn off System > Configuration > Services > Magento Core API > WS-I Compliance, "
-    "untick WS-I compliance here, then run Check Connection again."
+# Check Connection and a sync say these when the WS-I setting disagrees with what the store serves.
+WSI_STORE_SETTING_OFF = (
+    "The store serves the WS-I compliant API (document/literal): tick WS-I compliance in this integration's "
+    "settings, then run Check Connection again. (Or, in the Magento admin, turn off System > Configuration > "
+    "Services > Magento Core API > WS-I Compliance.)"
 )
-WSI_SETTING_ON = (
-    "WS-I compliance is ticked for this integration, and oroint reads only stores that have it off "
-    "(RPC/encoded SOAP). In the Magento admin, turn off System > Configuration > Services > Magento Core API > "
-    "WS-I Compliance, untick WS-I compliance here, then run Check Connection again."
+RPC_STORE_SETTING_ON = (
+    "The store serves the RPC/encoded API (its WS-I compliance is off), and WS-I compliance is ticked for this "
+    "integration: untick WS-I compliance in this integration's settings, then run Check Connection again. (Or, "
+    "in the Magento admin, turn on System > Configuration > Services > Magento Core API > WS-I Compliance.)"
 )
 NO_BRIDGE = "Unable to perform this operation, Oro Bridge extension not found."
 
@@ -129,13 +130,25 @@ class Magento1Connector(Connector):
 
     # -- the interface ---------------------------------------------------------------------------
 
+    def style_mismatch(self) -> str | None:
+        """What to change when the WS-I setting disagrees with the WSDL the store serves, else None.
+
+        The WSDL says which style the store speaks; the setting is what the admin believes, and a
+        sync in a style the admin did not choose would hide a store's change of configuration.
+        """
+        served = self.soap.is_wsi
+        if served and not self.settings.wsi_mode:
+            return WSI_STORE_SETTING_OFF
+        if self.settings.wsi_mode and not served:
+            return RPC_STORE_SETTING_ON
+        return None
+
     def check_connection(self) -> CheckResult:
-        if self.settings.wsi_mode:
-            return CheckResult(False, WSI_SETTING_ON)
         self.soap.retry_delays = ()  # as OroCRM: an admin waiting on a check wants the first answer
         try:
-            if self.soap.is_wsi:
-                return CheckResult(False, WSI_NOT_SUPPORTED)
+            mismatch = self.style_mismatch()
+            if mismatch:
+                return CheckResult(False, mismatch)  # before the login: the key goes nowhere in vain
             self.soap.login()
             ping = None if self.settings.mode == Magento1Settings.Mode.NATIVE else self.ping()
             if ping is None and self.settings.mode == Magento1Settings.Mode.BRIDGE:
@@ -183,10 +196,9 @@ class Magento1Connector(Connector):
         found.refresh_from_db()
 
     def streams(self) -> list[SourceStream]:
-        if self.settings.wsi_mode:
-            raise NotSupported(WSI_SETTING_ON)
-        if self.soap.is_wsi:
-            raise NotSupported(WSI_NOT_SUPPORTED)
+        mismatch = self.style_mismatch()
+        if mismatch:
+            raise NotSupported(mismatch)
         self.soap.login()
         return [
             streams.WebsiteStream(self),
@@ -212,7 +224,7 @@ class Magento1Connector(Connector):
         parser.add_argument("--sync-start-date", type=datetime.date.fromisoformat, help="YYYY-MM-DD")
         parser.add_argument("--mode", choices=[m.value for m in Magento1Settings.Mode], default="auto")
         parser.add_argument("--website-id", type=int, default=Magento1Settings.ALL_WEBSITES)
-        parser.add_argument("--wsi", action="store_true", help="WS-I compliance mode (the store has it on)")
+        parser.add_argument("--wsi", action="store_true", help="WS-I compliance: the store serves document/literal")
 
     @classmethod
     def settings_from_options(cls, options: dict[str, Any]) -> dict[str, Any]:

@@ -49,8 +49,9 @@ class Magento1SettingsForm(forms.ModelForm):
             "api_url": "The store's SOAP v2 WSDL, usually https://HOST/api/v2_soap/?wsdl=1",
             "sync_start_date": "Records changed before this date are not synced. Once saved, it can only move earlier.",
             "website_id": "Run Check Connection to list the store's websites.",
-            "wsi_mode": "Whether the store has WS-I compliance on. oroint reads stores with it off (RPC/encoded); "
-            "with this ticked, Check Connection tells how to turn it off instead of trying to log in.",
+            "wsi_mode": "Tick if the store has WS-I compliance on (System > Configuration > Services > Magento Core "
+            "API): it then serves the document/literal API instead of RPC/encoded. oroint reads both; Check "
+            "Connection says which one the store serves when this disagrees.",
             "import_order_notes": "Not built yet: order comments are not imported whichever way this is set.",
         }
 

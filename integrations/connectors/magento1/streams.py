@@ -17,6 +17,7 @@ from django.db.models import OuterRef, Subquery
 from channels.models import Customer, CustomerAddress, CustomerGroup, Order, OrderAddress, OrderItem, Store, Website
 from integrations.connectors.magento1 import mappers
 from integrations.connectors.magento1.models import Magento1Settings
+from integrations.connectors.magento1.transport import Conditions
 from integrations.engine.contracts import ChildSpec, Mapped, Page, SourceStream
 from integrations.engine.cursors import UpdatedAtKeyset, numeric_id
 from integrations.engine.upsert import upsert_batch
@@ -27,10 +28,13 @@ if TYPE_CHECKING:
 NATIVE_WINDOW = datetime.timedelta(days=30)
 
 
-def complex_filter(*conditions: tuple[str, str, str]) -> dict[str, Any]:
-    """Magento's `filters` argument from (field, operator, value) triples."""
-    items = [{"key": key, "value": {"key": op, "value": value}} for key, op, value in conditions]
-    return {"complex_filter": {"_value_1": items}}
+def complex_filter(*conditions: tuple[str, str, str]) -> Conditions:
+    """Magento's `filters` argument from (field, operator, value) triples.
+
+    The client writes them in the style its store serves (`MagentoSoapClient.filters`): RPC/encoded
+    or WS-I compliant.
+    """
+    return Conditions(conditions)
 
 
 class MagentoStream(SourceStream):

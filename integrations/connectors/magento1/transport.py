@@ -2,11 +2,17 @@
 
 Real stores answer faults over HTTP 200 with bare numeric codes, send `xsi:type` on every value and,
 on newer OpenMage, use the `urn:OpenMage` namespace; the generic SOAP transport hard-codes none of it.
+
+A store with WS-I compliance on serves a document/literal WSDL. The client reads which one the
+store serves from the WSDL (never from a setting) and is otherwise the same for both: the calls
+take the same arguments, answers come back as the same dicts and lists, and only `filters`, whose
+arrays are spelled differently, is built for the style (`filters()`).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from typing import Any
 
 from integrations.engine.errors import AccessDenied, RemoteError
@@ -16,6 +22,17 @@ logger = logging.getLogger(__name__)
 
 FAULT_ACCESS_DENIED = "2"
 FAULT_SESSION_EXPIRED = "5"
+# How a `filters` argument holds its list of conditions: a SOAP-encoded array (zeep's any-content
+# `_value_1`) or WS-I's repeated `complexObjectArray` element.
+_FILTER_MEMBERS = {"rpc": "_value_1", "document": "complexObjectArray"}
+
+
+class Conditions(tuple):
+    """(field, operator, value) triples meant as a `filters` argument.
+
+    Passed to `MagentoSoapClient.call`, they are written in the style of the store's WSDL, so that
+    whoever builds a call need not know which one the store serves.
+    """
 
 
 class MagentoSoapClient(SoapClient):
@@ -40,7 +57,12 @@ class MagentoSoapClient(SoapClient):
     @property
     def is_wsi(self) -> bool:
         """Whether the store serves its WS-I compliant (document/literal) WSDL."""
-        return self.style_of("login") == "document"
+        return self.style == "document"
+
+    def filters(self, conditions: Iterable[tuple[str, str, str]]) -> dict[str, Any]:
+        """Magento's `filters` argument from (field, operator, value) triples, for this store's style."""
+        items = [{"key": key, "value": {"key": op, "value": value}} for key, op, value in conditions]
+        return {"complex_filter": {_FILTER_MEMBERS[self.style or "rpc"]: items}}
 
     def fault(self, fault: SoapFault) -> RemoteError:
         if fault.code == FAULT_ACCESS_DENIED:
@@ -68,6 +90,7 @@ class MagentoSoapClient(SoapClient):
         """Call an operation with the session id first; retry transient failures; re-login on fault 5."""
         if self.session_id is None:
             self.login()
+        args = tuple(self.filters(arg) if isinstance(arg, Conditions) else arg for arg in args)
         try:
             result = self.call_raw(operation, self.session_id, *args)
         except SoapFault as fault:

@@ -3,6 +3,8 @@
 Paths are a real store's: the WSDL at `/api/v2_soap/?wsdl=1` (and its `index.php` and
 `index/` spellings), calls at `/api.php?type=v2_soap` or any of those paths. Faults are HTTP 200
 like Magento's. `/_sim/...` are JSON endpoints for tests and benchmarks, not Magento's.
+With `wsi`, the store has WS-I compliance on: it serves its document/literal WSDL and reads and
+answers calls in that style (soap.py), faults unchanged.
 
 The server speaks HTTP/1.1 with keep-alive (SOAP clients reuse connections; a connection per
 call would make the simulator, not the client, the bottleneck of a benchmark).
@@ -53,6 +55,7 @@ class SimulatorOptions:
     orders: int = 800
     seed: int = 1
     mode: str = "bridge"
+    wsi: bool = False
     api_user: str = "demo"
     api_key: str = "demo-key-123"
     page_size_cap: int = 0
@@ -110,7 +113,7 @@ class SimulatorApp:
         if options.mode not in wsdl.MODES:
             raise ValueError(f"mode must be one of {', '.join(wsdl.MODES)}")
         self.options = options
-        self.model = wsdl.load(options.mode)
+        self.model = wsdl.load(options.mode, options.wsi)
         dataset = generator.generate(
             seed=options.seed,
             customers=options.customers,
@@ -162,7 +165,7 @@ class SimulatorApp:
             page = b"<html><head><title>%s</title></head><body><center><h1>%s</h1></center><hr><center>nginx</center>"
             return _respond(start_response, outcome, page % (title, title) + b"</body></html>\n", "text/html")
         try:
-            document = self.operations.call(parse_request(body), base_url)
+            document = self.operations.call(parse_request(body, self.model), base_url)
         except SoapFault as fault:
             document = fault_document(fault.code, fault.message)
         return _respond(start_response, 200, document)
@@ -199,6 +202,7 @@ class SimulatorApp:
     def stats(self) -> dict[str, Any]:
         return {
             "mode": self.options.mode,
+            "wsi": self.options.wsi,
             "seed": self.options.seed,
             "customers": self.store.customer_count,
             "orders": self.store.order_count,

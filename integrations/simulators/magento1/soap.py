@@ -1,9 +1,17 @@
-"""SOAP 1.1 RPC/encoded on the wire: reading calls, writing answers and faults as OpenMage does.
+"""SOAP 1.1 on the wire: reading calls, writing answers and faults as OpenMage does.
 
-Requests are read by part name whatever the namespace prefix, and by position as PHP's
-SoapServer falls back to; multi-ref (`href="#id"`) parameters from Axis/.NET style clients are
-followed. Answers are built as strings from the WSDL types: every value carries `xsi:type`,
-arrays are `SOAP-ENC:arrayType` with `<item>` members, null fields are left out.
+RPC/encoded (WS-I compliance off): requests are read by part name whatever the namespace prefix,
+and by position as PHP's SoapServer falls back to; multi-ref (`href="#id"`) parameters from
+Axis/.NET style clients are followed. Answers are built as strings from the WSDL types: every
+value carries `xsi:type`, arrays are `SOAP-ENC:arrayType` with `<item>` members, null fields are
+left out.
+
+Document/literal (WS-I compliance on): the Body's first element is the operation's input wrapper
+(`customerCustomerListRequestParam`), its children the parameters, read the same way. Answers are
+`<ns1:{operation}ResponseParam><result>`, unqualified children without `xsi:type`, every array
+a run of its repeated element (`complexObjectArray`) and an empty one `<result/>`; a null field
+is left out where the schema allows it (minOccurs 0) and sent empty where it does not, as PHP's
+SoapServer writes a literal null.
 """
 
 from collections.abc import Iterable
@@ -53,8 +61,11 @@ class SoapRequest:
         return self.arguments[position] if position < len(self.arguments) else None
 
 
-def parse_request(body: bytes) -> SoapRequest:
-    """Read a call; a body that is not a SOAP envelope is PHP's `Bad Request` client fault."""
+def parse_request(body: bytes, model: WsdlModel | None = None) -> SoapRequest:
+    """Read a call; a body that is not a SOAP envelope is PHP's `Bad Request` client fault.
+
+    With a document/literal `model`, the call's element is the operation's input wrapper.
+    """
     try:
         root = etree.fromstring(body, _PARSER)
     except etree.XMLSyntaxError as error:
@@ -67,7 +78,11 @@ def parse_request(body: bytes) -> SoapRequest:
     if b"href=" in body:
         references = {node.get("id"): node for node in envelope_body.iter() if node.get("id")}
     arguments = [_follow(child, references) for child in call if isinstance(child.tag, str)]
-    return SoapRequest(etree.QName(call).localname, arguments)
+    name = etree.QName(call).localname
+    if model is not None and model.wsi:
+        # An element no operation takes still names what it meant to call, for the fault.
+        name = model.input_elements.get(name) or name.removesuffix("Param").removesuffix("Request")
+    return SoapRequest(name, arguments)
 
 
 def _follow(element: etree._Element, references: dict[str, etree._Element]) -> etree._Element:
@@ -163,7 +178,19 @@ _SCALARS = {"string": _string, "int": _int, "boolean": _boolean, "double": _doub
 
 
 class ResponseWriter:
-    """Serialises operation results for one WSDL, with per-type write plans built once."""
+    """Serialises operation results for one WSDL in its style: RPC/encoded or document/literal."""
+
+    def __init__(self, model: WsdlModel) -> None:
+        self.model = model
+        self._writer = LiteralWriter(model) if model.wsi else EncodedWriter(model)
+
+    def response(self, operation: str, value: Any) -> bytes:
+        """The answer document of `operation` holding `value`."""
+        return self._writer.response(operation, value)
+
+
+class EncodedWriter:
+    """RPC/encoded answers, with per-type write plans built once."""
 
     def __init__(self, model: WsdlModel) -> None:
         self.model = model
@@ -237,5 +264,86 @@ class ResponseWriter:
                 plan.append((field, f'<{field} xsi:type="xsd:{ref.name}">', f"</{field}>", convert, None))
             else:
                 plan.append((field, "", "", None, ref))
+        self._plans[type_name] = plan
+        return plan
+
+
+class LiteralWriter:
+    """Document/literal (WS-I) answers, with per-type write plans built once.
+
+    Generic over the WSDL's types: every operation the WSDL declares is written from its output
+    wrapper, its `result`'s type and that type's elements in declared order.
+    """
+
+    def __init__(self, model: WsdlModel) -> None:
+        self.model = model
+        self._plans: dict[str, list[tuple[str, str, str, Any, TypeRef | None, bool]]] = {}
+        self._head = (
+            f'{_XML_DECLARATION}<SOAP-ENV:Envelope xmlns:SOAP-ENV="{SOAP_ENV}" xmlns:ns1="{model.namespace}">'
+            "<SOAP-ENV:Body>"
+        )
+
+    def response(self, operation: str, value: Any) -> bytes:
+        """`<ns1:{operation}ResponseParam><result>...</result>` with `value`."""
+        found = self.model.operations[operation]
+        part, ref = found.output
+        out = [self._head, f"<ns1:{found.output_element}>"]
+        self._write(out, part, ref, value)
+        out.append(f"</ns1:{found.output_element}></SOAP-ENV:Body></SOAP-ENV:Envelope>\n")
+        return "".join(out).encode()
+
+    def _write(self, out: list[str], name: str, ref: TypeRef, value: Any) -> None:
+        if value is None:
+            out.append(f"<{name}/>")
+            return
+        if ref.builtin:
+            out.append(f"<{name}>{_SCALARS.get(ref.name, _string)(value)}</{name}>")
+            return
+        complex_type = self.model.types[ref.name]
+        if complex_type.item is not None:
+            values = [value] if isinstance(value, dict) else list(value)
+            if not values:
+                out.append(f"<{name}/>")
+                return
+            out.append(f"<{name}>")
+            for item in values:
+                self._write(out, complex_type.item_element, complex_type.item, item)
+            out.append(f"</{name}>")
+            return
+        out.append(f"<{name}>")
+        self._write_fields(out, ref.name, value)
+        out.append(f"</{name}>")
+
+    def _write_fields(self, out: list[str], type_name: str, record: dict[str, Any]) -> None:
+        plan = self._plans.get(type_name) or self._plan(type_name)
+        append, get = out.append, record.get
+        for field, opening, closing, convert, nested, required in plan:
+            value = get(field)
+            if value is None:
+                if required:
+                    append(f"<{field}/>")
+                continue
+            if nested is not None:
+                self._write(out, field, nested, value)
+                continue
+            if convert is None:
+                if type(value) is not str:
+                    value = str(value)
+                if "&" in value or "<" in value or ">" in value or "\r" in value:
+                    value = escape(value)
+                append(opening + value + closing)
+            else:
+                append(opening + convert(value) + closing)
+
+    def _plan(self, type_name: str) -> list[tuple[str, str, str, Any, TypeRef | None, bool]]:
+        complex_type = self.model.types[type_name]
+        plan = []
+        for field, ref in complex_type.fields:
+            required = field in complex_type.required
+            if ref.builtin:
+                convert = None if ref.name == "string" else _SCALARS.get(ref.name, _string)
+                plan.append((field, f"<{field}>", f"</{field}>", convert, None, required))
+            else:
+                plan.append((field, "", "", None, ref, required))
         self._plans[type_name] = plan
         return plan

@@ -11,7 +11,8 @@ DEFAULTS = SimulatorOptions()
 class Command(BaseCommand):
     help = (
         "Serve a simulated Magento 1 (OpenMage) store over SOAP v2, as real stores answer: the real WSDL, "
-        "RPC/encoded answers, faults with HTTP 200. Deterministic data for a seed. Runs until SIGTERM/SIGINT."
+        "RPC/encoded answers (document/literal with --wsi), faults with HTTP 200. Deterministic data for a "
+        "seed. Runs until SIGTERM/SIGINT."
     )
     # The simulator needs neither the database nor the project's deployment checks.
     requires_system_checks: list[str] = []
@@ -28,6 +29,11 @@ class Command(BaseCommand):
             default=DEFAULTS.mode,
             help="bridge: OpenMage 20.0.14 + Oro bridge 1.2.19 (urn:Magento); "
             "native: OpenMage 20.0.20 without bridge (urn:OpenMage). Default %(default)s",
+        )
+        parser.add_argument(
+            "--wsi",
+            action="store_true",
+            help="WS-I compliance on: serve the document/literal WSDL and answer in that style (bridge mode only)",
         )
         parser.add_argument("--api-user", default=DEFAULTS.api_user, help="SOAP API user (default %(default)s)")
         parser.add_argument("--api-key", default=DEFAULTS.api_key, help="SOAP API key (default %(default)s)")
@@ -81,6 +87,7 @@ class Command(BaseCommand):
                 orders=options["orders"],
                 seed=options["seed"],
                 mode=options["mode"],
+                wsi=options["wsi"],
                 api_user=options["api_user"],
                 api_key=options["api_key"],
                 page_size_cap=options["page_size_cap"],
@@ -92,7 +99,10 @@ class Command(BaseCommand):
             )
         except OSError as error:
             raise CommandError(f"cannot listen on {options['host']}:{options['port']}: {error}") from error
-        self.stdout.write(f"Magento 1 simulator ({options['mode']}) listening on {simulator.wsdl_url}")
+        except ValueError as error:
+            raise CommandError(str(error)) from error
+        style = ", WS-I" if options["wsi"] else ""
+        self.stdout.write(f"Magento 1 simulator ({options['mode']}{style}) listening on {simulator.wsdl_url}")
         self.stdout.flush()
         try:
             stop.wait()
