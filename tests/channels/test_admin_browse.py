@@ -362,7 +362,7 @@ def test_channel_list_links_to_its_integration(admin_client, ann_shop):
 def test_channel_name_active_and_owner_are_editable(admin_client, admin_user, ann_shop):
     response = admin_client.post(
         url("channel_change", ann_shop.channel.pk),
-        {"name": "Ann's renamed shop", "is_active": "", "owner": admin_user.pk},
+        {"name": "Ann's renamed shop", "is_active": "", "owner": admin_user.pk, "entities": ["customers", "orders"]},
     )
 
     assert response.status_code == 302
@@ -372,6 +372,7 @@ def test_channel_name_active_and_owner_are_editable(admin_client, admin_user, an
         False,
         admin_user,
     )
+    assert ann_shop.channel.entities == ["customers", "orders"]
 
 
 def test_deleting_a_channel_needs_the_delete_permission_on_its_integration(client, admin_client, ann_shop):
