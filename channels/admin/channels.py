@@ -61,6 +61,7 @@ class ChannelAdmin(CountedDeletionMixin, admin.ModelAdmin):
         if "entities" in form.base_fields and obj is not None:
             offered = optional_entities(obj.channel_type)
             form.base_fields["entities"] = EntitiesField(
+                required=False,  # none ticked gets its own message (EntitiesField.clean)
                 choices=offered,
                 label="Entities",
                 help_text="What this channel syncs; websites, stores and customer groups always are.",
