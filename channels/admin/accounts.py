@@ -19,6 +19,7 @@ from channels.admin.base import (
     rows_table,
 )
 from channels.models import Account, Contact, Customer, Order
+from oroint.changelist import BoundedDateHierarchyChangeList
 
 LATEST = 50
 
@@ -88,6 +89,9 @@ class PeopleAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     show_facets = admin.ShowFacets.NEVER
     actions = None
     link: str  # the Customer field that points here
+
+    def get_changelist(self, request: HttpRequest, **kwargs):
+        return BoundedDateHierarchyChangeList
 
     def get_queryset(self, request: HttpRequest) -> models.QuerySet:
         return people_visible(request, super().get_queryset(request), self.link)

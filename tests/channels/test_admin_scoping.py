@@ -167,3 +167,16 @@ def test_the_menu_costs_the_same_however_many_channels(client, ann, admin_client
     for n in range(8):
         Shop(f"Shop {n}")
     assert queries() == few
+
+
+@pytest.mark.parametrize("name", ["cart", "creditmemo", "newslettersubscriber", "account", "contact"])
+def test_list_query_count_does_not_grow_with_rows(admin_client, shops, name):
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert admin_client.get(url(f"{name}_changelist")).status_code == 200
+        return len(captured)
+
+    few = queries()
+    for n in range(10):
+        Records(Shop(f"Shop {n}"), f"more{n}")
+    assert queries() == few

@@ -85,6 +85,7 @@ def test_a_channel_with_thousands_of_orders_is_deleted_by_a_worker_and_its_peopl
 
     confirm = admin_client.get(delete_url(doomed.channel))
     counts = dict(confirm.context["model_count"])
+    assert "deleted by a background job" in confirm.content.decode()
     assert (counts["Orders"], counts["Order items"], counts["Customers"], counts["Carts"]) == (5000, 5000, 400, 400)
 
     assert admin_client.post(delete_url(doomed.channel), {"post": "yes"}).status_code == 302
@@ -177,6 +178,7 @@ def test_the_list_action_asks_with_counts_then_queues_each_channel(admin_client,
 
     confirm = admin_client.post(changelist, selected)
     assert confirm.status_code == 200 and dict(confirm.context["model_count"])["Orders"] == 7
+    assert "deleted by a background job" in confirm.content.decode()
 
     done = admin_client.post(changelist, {**selected, "post": "yes"}, follow=True)
     assert "2 channel(s) are being deleted in the background." in done.content.decode()
