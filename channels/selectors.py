@@ -19,16 +19,25 @@ def visible_records(user: AbstractBaseUser | AnonymousUser, queryset: QuerySetT)
     those of the integrations their django-guardian object permissions grant. Every admin page of
     the channels app reads through this function.
     """
-    from integrations.permissions import integrations_for
+    if sees_every_integration(user):
+        return queryset
+    return queryset.filter(**{f"{_integration_path(queryset.model)}__in": visible_integration_ids(user)})
 
-    if (
+
+def sees_every_integration(user: AbstractBaseUser | AnonymousUser) -> bool:
+    """Whether `user` may view every integration's records (and so what outlives them: accounts, contacts)."""
+    return (
         user.is_superuser
         or user.has_perm("integrations.view_integration")
         or user.has_perm("integrations.change_integration")
-    ):
-        return queryset
-    allowed = list(integrations_for(user, "view").values_list("pk", flat=True))
-    return queryset.filter(**{f"{_integration_path(queryset.model)}__in": allowed})
+    )
+
+
+def visible_integration_ids(user: AbstractBaseUser | AnonymousUser) -> list[int]:
+    """The integrations whose records `user` may browse through object permissions."""
+    from integrations.permissions import integrations_for
+
+    return list(integrations_for(user, "view").values_list("pk", flat=True))
 
 
 def _integration_path(model: type[models.Model]) -> str:
@@ -38,7 +47,7 @@ def _integration_path(model: type[models.Model]) -> str:
     names = {f.name for f in model._meta.get_fields()}
     if "integration" in names:
         return "integration_id"
-    for parent in ("customer", "order"):  # addresses and items belong to their parent's integration
+    for parent in ("customer", "order", "cart", "memo"):  # addresses and items belong to their parent's integration
         if parent in names:
             return f"{parent}__integration_id"
     raise LookupError(f"{model.__name__} is not a record of an integration")

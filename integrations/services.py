@@ -49,6 +49,19 @@ class QueueUnavailable(Exception):
         super().__init__(message)
 
 
+class ChannelBeingDeleted(QueueUnavailable):
+    """The integration's channel is being deleted: nothing is queued for it. A kind of QueueUnavailable
+    (nothing was queued, nothing left behind), so every button and command already shows its message."""
+
+    def __init__(self, integration: Integration) -> None:
+        Exception.__init__(self, f"The channel of {integration} is being deleted; it no longer syncs or checks.")
+
+
+def _refuse_if_deleting(integration: Integration) -> None:
+    if Channel.objects.filter(pk=integration.channel_id, deleting_since__isnull=False).exists():
+        raise ChannelBeingDeleted(integration)
+
+
 # -- Integrations -----------------------------------------------------------------------------------
 
 
@@ -124,6 +137,7 @@ def connection_check_request(*, integration: Integration, user: AbstractBaseUser
     """Queue a Check Connection for a worker; the admin page shows its result when it ends."""
     from integrations import jobs
 
+    _refuse_if_deleting(integration)
     with transaction.atomic():
         check = ConnectionCheck.objects.create(integration=integration, requested_by=user)
         try:
@@ -148,6 +162,8 @@ def integration_check_connection(*, integration: Integration, check: ConnectionC
     connector = None
     try:
         problem = integration_secret_problem(integration=integration)
+        if Channel.objects.filter(pk=integration.channel_id, deleting_since__isnull=False).exists():
+            problem = str(ChannelBeingDeleted(integration))
         if problem is not None:
             result = CheckResult(False, problem)
         else:
@@ -225,6 +241,7 @@ def sync_schedule(
     """
     from integrations import jobs
 
+    _refuse_if_deleting(integration)
     sync_mark_stale(integration=integration)
     try:
         with transaction.atomic():
@@ -262,7 +279,9 @@ def sync_dispatch_due(*, now: datetime.datetime | None = None) -> list[SyncRun]:
     stale_sweep()
     push_requeue_lost()
     queued = []
-    due = Integration.objects.filter(enabled=True, channel__is_active=True, sync_interval_minutes__gt=0)
+    due = Integration.objects.filter(
+        enabled=True, channel__is_active=True, channel__deleting_since__isnull=True, sync_interval_minutes__gt=0
+    )
     imports = SyncRun.objects.filter(direction=SyncRun.Direction.IMPORT)
     for integration in due.exclude(pk__in=imports.filter(status__in=SyncRun.ACTIVE).values("integration")):
         last = imports.filter(integration=integration).order_by("-created_at").values_list("created_at", flat=True)

@@ -7,8 +7,9 @@ from django.db import models
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
+from django.utils.formats import number_format
 from django.utils.functional import cached_property
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from channels import selectors
 from channels.admin.pagination import EstimatedCountPaginator
@@ -138,3 +139,40 @@ class LatestInlineFormSet(BaseInlineFormSet):
     @cached_property
     def total_count(self) -> int:
         return self.queryset.count()
+
+
+class RemovedInStoreFilter(admin.SimpleListFilter):
+    """Records a full re-sync no longer found in the store (kept, and marked, never deleted silently)."""
+
+    title = "removed in the store"
+    parameter_name = "removed_in_store"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Removed in the store"), ("no", "Still in the store")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(removed_in_store_at__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(removed_in_store_at__isnull=True)
+        return queryset
+
+
+def money(amount, currency: str = "") -> str:
+    """An amount with its currency, as the lists show totals ("42.50 EUR"); "-" when there is none."""
+    if amount is None:
+        return "-"
+    return f"{number_format(amount, 2)} {currency}".strip()
+
+
+def rows_table(headers: list[str], rows: list[list[object]], *, empty: str = "None.", note: str = "") -> str:
+    """A small read-only table for a section of a record's page whose rows are not its own children
+    (the credit memos of a customer's orders), every cell escaped unless it is already safe HTML."""
+    if not rows:
+        return format_html("<p>{}</p>", empty)
+    head = format_html_join("", "<th>{}</th>", ((h,) for h in headers))
+    body = format_html_join(
+        "", "<tr>{}</tr>", ((format_html_join("", "<td>{}</td>", ((cell,) for cell in row)),) for row in rows)
+    )
+    footer = format_html('<p class="help">{}</p>', note) if note else ""
+    return format_html("<table><thead><tr>{}</tr></thead><tbody>{}</tbody></table>{}", head, body, footer)

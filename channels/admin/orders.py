@@ -9,11 +9,15 @@ from channels.admin.base import (
     BigTableAdmin,
     ChannelScopedRelatedFilter,
     PartOfParentInline,
+    RemovedInStoreFilter,
     VisibleChannelFilter,
     admin_change_link,
 )
 from channels.admin.customers import ADDRESS_COLUMNS, AddressNameMixin
-from channels.models import Customer, Order, OrderAddress, OrderItem
+from channels.admin.entities import SyncedEntityAdminMixin, record_syncs
+from channels.admin.memos import OrderCreditMemoInline
+from channels.admin.notes import note_html
+from channels.models import Customer, Order, OrderAddress, OrderItem, OrderNote
 from integrations import permissions
 
 
@@ -27,6 +31,19 @@ class OrderAddressInline(AddressNameMixin, PartOfParentInline):
     model = OrderAddress
     fields = ["address_type", *ADDRESS_COLUMNS]
     readonly_fields = fields
+
+
+class OrderNoteInline(PartOfParentInline):
+    """The order's notes (status history comments), their HTML rendered as HTML."""
+
+    model = OrderNote
+    verbose_name_plural = "Notes"
+    fields = ["remote_created_at", "note", "status", "is_customer_notified"]
+    readonly_fields = fields
+
+    @admin.display(description="Note")
+    def note(self, note: OrderNote) -> str:
+        return note_html(note.message)
 
 
 class OrderStatusFilter(admin.SimpleListFilter):
@@ -63,7 +80,8 @@ class OrderStatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(Order)
-class OrderAdmin(BigTableAdmin):
+class OrderAdmin(SyncedEntityAdminMixin, BigTableAdmin):
+    entity = "orders"
     list_display = [
         "increment_id",
         "remote_created_at",
@@ -81,12 +99,13 @@ class OrderAdmin(BigTableAdmin):
         OrderStatusFilter,
         "is_guest",
         "remote_created_at",
+        RemovedInStoreFilter,
     ]
     search_fields = ["increment_id", "customer_email", "customer_last_name", "customer_first_name"]
     # Sorting is offered on indexed columns only: any other ORDER BY sorts the whole table.
     ordering = ["-remote_created_at", "-id"]
     sortable_by = ["increment_id", "remote_created_at", "customer_email", "status"]
-    inlines = [OrderItemInline, OrderAddressInline]
+    inlines = [OrderItemInline, OrderAddressInline, OrderNoteInline, OrderCreditMemoInline]
     fieldsets = [
         (
             "Order",
@@ -157,6 +176,12 @@ class OrderAdmin(BigTableAdmin):
         "removed_in_store_at",
         "last_seen_run_id",
     ]
+
+    def get_inlines(self, request, obj: Order | None):
+        inlines = super().get_inlines(request, obj)
+        if obj is None or record_syncs(obj, "credit_memos"):
+            return inlines
+        return [inline for inline in inlines if inline is not OrderCreditMemoInline]
 
     @admin.display(description="Customer")
     def customer_link(self, order: Order) -> str:

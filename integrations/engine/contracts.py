@@ -213,6 +213,9 @@ class Connector:
     settings_form: ClassVar[type[forms.ModelForm] | None] = None
     settings_fieldsets: ClassVar[list[tuple[str | None, list[str]]]] = []
     sink_classes: ClassVar[list[type[Sink]]] = []
+    # Streams a channel may leave out (OroCRM's channel entities), as (stream name, label); the others
+    # (websites, stores...) are what those need and always run. `Channel.entities` lists the chosen ones.
+    optional_entities: ClassVar[list[tuple[str, str]]] = []
 
     def __init__(self, integration: Integration, log: Callable[[str], None] | None = None) -> None:
         self.integration = integration
@@ -225,6 +228,14 @@ class Connector:
     def streams(self) -> list[SourceStream]:
         """The entities to read, dependencies first."""
         return []
+
+    def selected_streams(self) -> list[SourceStream]:
+        """`streams()` without the optional ones the channel leaves out (an empty selection keeps them all)."""
+        chosen = set(self.integration.channel.entities or ())
+        if not chosen:
+            return self.streams()
+        optional = {name for name, _label in self.optional_entities}
+        return [stream for stream in self.streams() if stream.name not in optional or stream.name in chosen]
 
     def sinks(self) -> list[Sink]:
         return [cls(self) for cls in self.sink_classes]
@@ -252,6 +263,11 @@ class Connector:
     def record_counts(cls, integration: Integration) -> dict[str, int]:
         """How many records of each entity the integration holds (plural snake_case keys)."""
         return {}
+
+    @classmethod
+    def notes_on_customer_pages(cls, integration: Integration) -> bool:
+        """Whether a customer's page shows the notes of the customer's orders (Magento: when notes are imported)."""
+        return True
 
     @classmethod
     def describe_settings(cls, integration: Integration) -> dict[str, Any]:

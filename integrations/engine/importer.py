@@ -59,7 +59,7 @@ def _execute(run: SyncRun, connector: Connector | None) -> SyncRun:
     entity_row: SyncRunEntity | None = None
     try:
         connector = connector or connector_for(integration, log=lambda line: run_log(run_id, line))
-        streams = connector.streams()
+        streams = connector.selected_streams()
         rows = [
             SyncRunEntity.objects.get_or_create(run=run, entity=s.name, defaults={"position": i})[0]
             for i, s in enumerate(streams)

@@ -18,71 +18,14 @@ from channels.admin.pagination import EstimatedCountPaginator
 from channels.models import (
     Customer,
     CustomerAddress,
-    CustomerGroup,
     Order,
     OrderAddress,
     OrderItem,
-    Store,
     Website,
 )
-from tests.factories import magento_integration
+from tests.channels.shops import JAN_1, Shop
 
 pytestmark = pytest.mark.django_db
-
-JAN_1 = datetime.datetime(2024, 1, 1, 9, 0, tzinfo=datetime.UTC)
-
-
-class Shop:
-    """One channel with its integration, a website, a store view and a customer group."""
-
-    def __init__(self, name: str, owner: User | None = None) -> None:
-        self.integration = magento_integration(
-            f"{name} Magento", url="http://example.test/api/v2_soap/?wsdl=1", channel_name=name, owner=owner
-        )
-        self.channel = self.integration.channel
-        self.website = Website.objects.create(integration=self.integration, remote_id=1, code="base", name="Main")
-        self.store = Store.objects.create(
-            integration=self.integration, remote_id=1, code="default", name="Default Store View", website=self.website
-        )
-        self.group = CustomerGroup.objects.create(integration=self.integration, remote_id=1, name="General")
-        self._next_id = 100
-
-    def remote_id(self) -> int:
-        self._next_id += 1
-        return self._next_id
-
-    def customer(self, email: str, first_name: str = "", last_name: str = "", **fields) -> Customer:
-        fields.setdefault("remote_created_at", JAN_1)
-        return Customer.objects.create(
-            integration=self.integration,
-            remote_id=None if fields.get("is_guest") else self.remote_id(),
-            guest_key=email if fields.get("is_guest") else None,
-            email=email,
-            first_name=first_name,
-            last_name=last_name,
-            website=self.website,
-            store=self.store,
-            group=self.group,
-            **fields,
-        )
-
-    def order(self, increment_id: str, customer: Customer | None = None, **fields) -> Order:
-        fields.setdefault("remote_created_at", JAN_1)
-        fields.setdefault("status", "processing")
-        fields.setdefault("grand_total", Decimal("42.5000"))
-        fields.setdefault("currency", "EUR")
-        return Order.objects.create(
-            integration=self.integration,
-            remote_id=self.remote_id(),
-            increment_id=increment_id,
-            customer=customer,
-            customer_email=customer.email if customer else "guest@example.test",
-            customer_first_name=customer.first_name if customer else "",
-            customer_last_name=customer.last_name if customer else "",
-            website=self.website,
-            store=self.store,
-            **fields,
-        )
 
 
 @pytest.fixture
@@ -362,7 +305,7 @@ def test_channel_list_links_to_its_integration(admin_client, ann_shop):
 def test_channel_name_active_and_owner_are_editable(admin_client, admin_user, ann_shop):
     response = admin_client.post(
         url("channel_change", ann_shop.channel.pk),
-        {"name": "Ann's renamed shop", "is_active": "", "owner": admin_user.pk},
+        {"name": "Ann's renamed shop", "is_active": "", "owner": admin_user.pk, "entities": ["customers", "orders"]},
     )
 
     assert response.status_code == 302
@@ -372,6 +315,7 @@ def test_channel_name_active_and_owner_are_editable(admin_client, admin_user, an
         False,
         admin_user,
     )
+    assert ann_shop.channel.entities == ["customers", "orders"]
 
 
 def test_deleting_a_channel_needs_the_delete_permission_on_its_integration(client, admin_client, ann_shop):

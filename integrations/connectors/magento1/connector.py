@@ -58,6 +58,14 @@ class Magento1Connector(Connector):
         ),
     ]
 
+    optional_entities = [
+        ("customers", "Customers"),
+        ("carts", "Shopping carts"),
+        ("orders", "Orders"),
+        ("credit_memos", "Credit memos"),
+        ("newsletter_subscribers", "Newsletter subscribers"),
+    ]
+
     settings: Magento1Settings
 
     def __init__(self, integration, log=None) -> None:

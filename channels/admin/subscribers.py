@@ -1,0 +1,54 @@
+from django.contrib import admin
+
+from channels.admin.base import (
+    BigTableAdmin,
+    ChannelScopedRelatedFilter,
+    RemovedInStoreFilter,
+    VisibleChannelFilter,
+    admin_change_link,
+)
+from channels.admin.entities import SyncedEntityAdminMixin
+from channels.models import Customer, NewsletterSubscriber
+
+
+@admin.register(NewsletterSubscriber)
+class NewsletterSubscriberAdmin(SyncedEntityAdminMixin, BigTableAdmin):
+    entity = "newsletter_subscribers"
+    list_display = ["email", "status", "customer_link", "store", "change_status_at", "channel"]
+    list_select_related = ["customer", "store", "integration__channel"]
+    list_filter = [
+        "status",
+        ("integration__channel", VisibleChannelFilter),
+        ("store", ChannelScopedRelatedFilter),
+        RemovedInStoreFilter,
+    ]
+    search_fields = ["email"]
+    ordering = ["-change_status_at", "-id"]
+    sortable_by = ["email", "status", "change_status_at"]
+    fields = [
+        "email",
+        "status",
+        "change_status_at",
+        "customer",
+        "customer_remote_id",
+        "store",
+        "confirm_code",
+        "channel",
+        "integration",
+        "remote_id",
+        "synced_at",
+        "sync_hash",
+        "removed_in_store_at",
+        "last_seen_run_id",
+    ]
+    readonly_fields = ["channel", "synced_at", "sync_hash", "removed_in_store_at", "last_seen_run_id"]
+
+    @admin.display(description="Customer")
+    def customer_link(self, subscriber: NewsletterSubscriber) -> str:
+        if subscriber.customer_id is None:
+            return "-"
+        return admin_change_link(Customer, subscriber.customer_id, subscriber.customer, site=self.admin_site)
+
+    @admin.display(description="Channel")
+    def channel(self, subscriber: NewsletterSubscriber):
+        return subscriber.integration.channel
