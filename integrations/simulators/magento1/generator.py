@@ -1479,9 +1479,9 @@ def _generate_creditmemos(seed: int, end: int, orders: OrderColumns, order_creat
                 memos += [(first, order_id, MEMO_FIRST, 2), (refunded, order_id, MEMO_REST, 2)]
             else:
                 memos.append((refunded, order_id, MEMO_FULL, 2))
-        elif status in ("complete", "processing") and draw.random() < 0.03:
+        elif status in ("complete", "processing") and draw.random() < 0.05:
             at = min(end, ordered + draw.randint(DAY, 30 * DAY))
-            memos.append((at, order_id, MEMO_LINE, draw.choice((1, 2, 2, 3))))
+            memos.append((at, order_id, MEMO_LINE, draw.choice((1, 2, 3))))
     memos.sort()
     columns = CreditmemoColumns(*(array(code, [0]) for code in ("i", "I", "I", "B", "B")), [""])
     sequence = dict.fromkeys(STORES_BY_ID, 0)
