@@ -204,6 +204,7 @@ QUOTE_ANONYMOUS_PHONE = 3  # no customer, no email, a billing telephone
 QUOTE_ANONYMOUS = 4  # no customer, no email, no telephone
 QUOTE_API = 5  # made by shoppingCartCreate: is_active 0 from the start, never converted
 QUOTE_EMPTY = 6  # an active cart whose items were all removed (items_qty 0)
+INACTIVE_QUOTE_KINDS = frozenset((QUOTE_CONVERTED, QUOTE_API))
 # Credit memo parts: all of an order, the first or the second of two memos, or a single line.
 MEMO_FULL, MEMO_FIRST, MEMO_REST, MEMO_LINE = 0, 1, 2, 3
 # Newsletter subscriber statuses, as Mage_Newsletter_Model_Subscriber numbers them.
@@ -628,9 +629,7 @@ class Dataset:
             "store_id": str(store.store_id),
             "created_at": created_at,
             "updated_at": updated_at,
-            "is_active": "1"
-            if kind in (QUOTE_ACTIVE, QUOTE_GUEST, QUOTE_ANONYMOUS_PHONE, QUOTE_ANONYMOUS, QUOTE_EMPTY)
-            else "0",
+            "is_active": "0" if kind in INACTIVE_QUOTE_KINDS else "1",
             "is_virtual": "0",
             "is_multi_shipping": "0",
             "orig_order_id": "0",
@@ -655,7 +654,7 @@ class Dataset:
         profile: dict[str, Any] = {}
         if customer_id:
             customers = self.customers
-            first, last, email = customers.firstname[customer_id], customers.lastname[customer_id], None
+            first, last = customers.firstname[customer_id], customers.lastname[customer_id]
             email = customers.email[customer_id]
             profile = self.customer_profile(customer_id)
         elif kind == QUOTE_GUEST:

@@ -1,9 +1,11 @@
 """The simulated store's database: filterable tables with indexes over the generated data.
 
-Column names are Magento's (`customer_id` / `order_id` alias `entity_id`). Columns held in the
-generated columns are read directly; any other column of the flat order table or the customer
-EAV is read from the full record, which is generated on demand and kept in a small LRU cache.
-Records handed out are shared: callers must not modify them.
+Column names are Magento's (`customer_id` / `order_id` alias `entity_id`, credit memos'
+`creditmemo_id` is `entity_id`). Columns held in the generated columns are read directly; any
+other column of the flat order, quote or credit memo table or the customer EAV is read from the
+full record, which is generated on demand and kept in a small LRU cache. Records handed out are
+shared: callers must not modify them. A deleted record stays in the columns (ids keep their
+meaning) and is skipped by every select and info lookup.
 """
 
 import random
@@ -15,7 +17,7 @@ from typing import Any
 
 from . import wsdl
 from .filters import DATE, NUMBER, TEXT, Column, Condition, SortedIndex, Table, select, to_number
-from .generator import QUOTE_API, QUOTE_CONVERTED, QUOTE_GUEST, Dataset, format_timestamp, timestamp_seconds
+from .generator import INACTIVE_QUOTE_KINDS, QUOTE_GUEST, Dataset, format_timestamp, timestamp_seconds
 from .reference import REGION_TABLE, STATUS_STATE, STORES_BY_ID
 
 ENTITIES = ("customers", "orders", "quotes", "creditmemos", "subscribers")
@@ -305,7 +307,7 @@ class Store:
             {
                 "store_id": Column(NUMBER, quotes.store_id.__getitem__),
                 "customer_id": Column(NUMBER, lambda i: quotes.customer_id[i] or None),
-                "is_active": Column(NUMBER, lambda i: 0 if kinds[i] in (QUOTE_CONVERTED, QUOTE_API) else 1),
+                "is_active": Column(NUMBER, lambda i: 0 if kinds[i] in INACTIVE_QUOTE_KINDS else 1),
                 "customer_is_guest": Column(
                     NUMBER, lambda i: 1 if kinds[i] == QUOTE_GUEST or self._converted_guest(i) else 0
                 ),
