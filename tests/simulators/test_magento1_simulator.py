@@ -685,3 +685,29 @@ def test_command_prints_its_address_and_stops_on_sigterm():
     finally:
         if process.poll() is None:
             process.kill()
+
+
+def test_conditions_on_one_field_are_applied_as_a_real_store_applies_them():
+    from integrations.simulators.magento1.filters import Condition, as_magento_applies
+
+    def applied(*conditions: tuple[str, str, str]) -> list[tuple[str, str, str]]:
+        return [(c.field, c.op, c.value) for c in as_magento_applies([Condition(*c) for c in conditions])]
+
+    # from/to together, whatever else is sent for that field
+    assert applied(("order_id", "gt", "5"), ("order_id", "to", "9"), ("order_id", "from", "3")) == [
+        ("order_id", "from", "3"),
+        ("order_id", "to", "9"),
+    ]
+    # otherwise the first operator the adapter knows, and only that one
+    assert applied(("order_id", "gt", "5"), ("order_id", "lteq", "9")) == [("order_id", "gt", "5")]
+    assert applied(("change_status_at", "gt", "a"), ("change_status_at", "lte", "b")) == [
+        ("change_status_at", "gt", "a")
+    ]
+    # one condition per field stays as sent; fields do not affect each other
+    assert applied(("updated_at", "from", "a"), ("updated_at", "to", "b"), ("order_id", "gt", "5")) == [
+        ("updated_at", "from", "a"),
+        ("updated_at", "to", "b"),
+        ("order_id", "gt", "5"),
+    ]
+    # a repeated operator keeps its last value (one array key)
+    assert applied(("order_id", "gt", "5"), ("order_id", "gt", "7")) == [("order_id", "gt", "7")]

@@ -141,10 +141,14 @@ class IncrementalStream(MagentoStream):
         self, since: str, until: str, after_id: str | None, upto_id: str | None = None
     ) -> list[tuple[str, str, str]]:
         conditions = [("updated_at", "from", since), ("updated_at", "to", until)]
-        if after_id is not None:
-            conditions.append((self.id_field, "gt", after_id))
         if upto_id is not None:
-            conditions.append((self.id_field, "lteq", upto_id))
+            # A store applies one operator per field, or `from` and `to` together (never `gt` with
+            # `lteq`): an id range is asked as from/to, which it applies both of.
+            if after_id is not None:
+                conditions.append((self.id_field, "from", str(numeric_id(after_id) + 1)))
+            conditions.append((self.id_field, "to", upto_id))
+        elif after_id is not None:
+            conditions.append((self.id_field, "gt", after_id))
         return conditions + self.scope_conditions()
 
     def scope_conditions(self) -> list[tuple[str, str, str]]:

@@ -120,12 +120,41 @@ class Table:
         return name
 
 
+# The operators Magento's SQL adapter knows (Varien_Db_Adapter_Pdo_Mysql::prepareSqlCondition).
+_KNOWN_OPS = (
+    "eq", "neq", "like", "nlike", "in", "nin", "is", "notnull", "null", "moreq",
+    "gt", "lt", "gteq", "lteq", "finset", "regexp", "from", "to", "seq", "sneq",
+)  # fmt: skip
+
+
+def as_magento_applies(conditions: list[Condition]) -> list[Condition]:
+    """The conditions a real store applies, which are not always the ones sent.
+
+    Magento merges the conditions of one field into one array (operator => value; a repeated
+    operator keeps its last value) and its SQL adapter then applies `from` and `to` together when
+    either is there, and otherwise only the first operator it knows: `order_id gt 5` with
+    `order_id lteq 9` is `order_id > 5`. A lone operator it does not know (`lte`) becomes equality.
+    """
+    by_field: dict[str, dict[str, Condition]] = {}
+    for condition in conditions:
+        by_field.setdefault(condition.field, {})[(condition.op or "eq").lower()] = condition
+    applied: list[Condition] = []
+    for ops in by_field.values():
+        if "from" in ops or "to" in ops:
+            applied += [ops[op] for op in ("from", "to") if op in ops]
+            continue
+        known = [op for op in ops if op in _KNOWN_OPS]
+        applied.append(ops[known[0]] if known else next(iter(ops.values())))
+    return applied
+
+
 def select(
     table: Table, conditions: list[Condition], offset: int = 0, limit: int | None = None, *, descending: bool = False
 ) -> list[int]:
-    """Ids (ascending, or `descending`) of the records matching every condition, from `offset`, at most `limit`."""
+    """Ids (ascending, or `descending`) of the records matching the conditions as Magento applies them
+    (`as_magento_applies`), from `offset`, at most `limit`."""
     grouped: dict[str, list[tuple[str, Any]]] = {}
-    for condition in conditions:
+    for condition in as_magento_applies(conditions):
         name = table.column(condition.field)
         kind = NUMBER if name == table.primary else table.columns[name].kind
         grouped.setdefault(name, []).append(_normalise(kind, condition.op, condition.value))
