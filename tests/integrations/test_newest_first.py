@@ -204,3 +204,46 @@ def test_magento_customers_and_orders_come_in_newest_first(magento, run_worker):
         oldest = min(updated for page in written for updated in page)
         assert oldest not in written[0]
     assert all(e.status == "succeeded" for e in run.entities.all())
+
+
+def test_the_progress_page_shows_both_entities_running_and_a_truthful_percentage(remote, live_worker, admin_client):
+    from django.urls import reverse
+
+    seed(remote)
+    remote.configure(page_delay=0.15)
+    integration = windowed_integration(remote)
+    run = services.sync_schedule(integration=integration)
+    url = reverse("admin:integrations_syncrun_status", args=[run.pk])
+    seen = []
+
+    def ended():
+        status = admin_client.get(url).json()
+        seen.append(status)
+        return status["finished"]
+
+    wait_for(ended, timeout=120, interval=0.05, message="the run to end")
+    assert seen[-1]["status"] == "succeeded" and seen[-1]["progress"] == 100.0
+    running = [s for s in seen if s["status"] == "running"]
+    both = [s for s in running if [e["status"] for e in s["entities"]] == ["Running", "Running"]]
+    assert both, "customers and orders are read together"
+    assert {s["current_entity"] for s in both} == {"customers", "orders"}, "the entity being read now is named"
+    progress = [s["progress"] or 0 for s in running]
+    assert progress == sorted(progress) and 0 < max(progress) < 100
+    assert any("newest first" in e["checkpoint"] for s in both for e in s["entities"])
+
+
+def test_a_failure_mid_backfill_fails_every_entity_it_had_begun(remote, run_worker):
+    seed(remote)
+    remote.configure(fail_after_pages=5)
+    integration = windowed_integration(remote)
+    run = services.sync_schedule(integration=integration)
+    run_worker()
+    run.refresh_from_db()
+    assert run.status == SyncRun.Status.FAILED and "maintenance" in run.message
+    messages = {e.entity: (e.status, e.message) for e in run.entities.all()}
+    assert {status for status, _ in messages.values()} == {"failed"}, messages
+    failing = [m for _, m in messages.values() if "maintenance" in m]
+    stopped = [m for _, m in messages.values() if m.startswith("Not finished: the run stopped at")]
+    assert len(failing) == len(stopped) == 1, messages
+    resumed = sync(integration, run_worker)
+    assert resumed.totals()["created"] + run.totals()["created"] == 24
