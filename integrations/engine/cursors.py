@@ -336,6 +336,10 @@ class _WindowRead:
         self.held: tuple[Any, dict[str, Any]] | None = None
         self.limit = max(cursor.page_size, self.MIN_LIMIT)
         self.refused_before: set[str] = set()
+        # Head records without an id met beside a record located out of its place: a store listing in id
+        # order lists them again where they are; one listing them apart (native mode) does not, so those
+        # not met again by the end of the window are refused then, as listed.
+        self.unplaced_pending: list[dict[str, Any]] = []
 
     def pages(self) -> Iterator[Page]:
         stalls = 0
@@ -355,6 +359,9 @@ class _WindowRead:
             if not answer:
                 if self.held is not None:
                     self._drop_held("nothing")
+                if self.unplaced_pending:
+                    pending, self.unplaced_pending = self.unplaced_pending, []
+                    yield self._page([], [self._as_listed(raw) for raw in pending])
                 return  # the store confirms the window holds nothing more after the anchor
             page = self._take(usable, bounded)
             if page is None:
@@ -445,6 +452,9 @@ class _WindowRead:
 
     def _page(self, written: list[tuple[Any, dict[str, Any]]], refused: list[Refused]) -> Page:
         records = [raw for _, raw in written]
+        if self.unplaced_pending:
+            met = records + [r.payload for r in refused]
+            self.unplaced_pending = [raw for raw in self.unplaced_pending if raw not in met]
         if written:
             self.anchor = self.cursor.id_of(written[-1][1])
         for raw in records:
@@ -515,12 +525,14 @@ class _WindowRead:
                 unplaced_elsewhere = unplaced_head
             else:
                 refused.append(Refused(payload=raw, reason=self._misplaced(found, ident), remote_id=found))
-        refused += [
-            Refused(payload=raw, reason=self._unplaceable(cursor.id_of(raw)), remote_id=cursor.id_of(raw))
-            for raw in unplaced_elsewhere
-        ]
+                self.unplaced_pending += [r for r in unplaced_head if r != raw and r not in self.unplaced_pending]
+        refused += [self._as_listed(raw) for raw in unplaced_elsewhere]
         self.anchor = found
         return self._page(written, refused)
+
+    def _as_listed(self, raw: dict[str, Any]) -> Refused:
+        ident = self.cursor.id_of(raw)
+        return Refused(payload=raw, reason=self._unplaceable(ident), remote_id=ident)
 
     def _reads(self, raw: dict[str, Any], key: Any) -> bool:
         try:

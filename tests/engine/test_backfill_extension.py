@@ -101,3 +101,35 @@ def test_a_forwards_cursor_keeps_its_states_as_they_were():
     store = store_with_history()
     pages = read(keyset(store, window=DAY).pages({}))
     assert all(p.backfill is None and "floor" not in p.state for p in pages)
+
+
+class ApartStore:
+    """A store that lists a window whole and hands the records whose id is no id once, apart, before the
+    others (as Magento's native lists are read); its own id filter still knows their real ids."""
+
+    def __init__(self, shown: dict[int, str]) -> None:
+        moment = format_remote(NOW - HOUR)
+        self.rows = {i: {"id": shown.get(i, str(i)), "updated_at": moment, "n": i} for i in range(1, 9)}
+        self.handed_apart: set[tuple[str, str]] = set()  # the windows whose broken records were handed
+
+    def fetch(self, since, until, after_id, limit, upto_id=None):
+        low = -1 if after_id is None else int(after_id)
+        rows = {i: r for i, r in sorted(self.rows.items()) if since <= r["updated_at"] <= until}
+        if upto_id is not None:  # locating one record: the store's filter, by the real id
+            return [r for i, r in rows.items() if low < i <= int(upto_id)][:limit]
+        apart = [r for r in rows.values() if not r["id"].isdigit()]
+        placed = [r for i, r in rows.items() if r["id"].isdigit() and i > low]
+        head = [] if (since, until) in self.handed_apart else apart
+        self.handed_apart.add((since, until))
+        return (head + placed)[:limit]
+
+
+def test_records_listed_apart_beside_one_located_out_of_place_are_all_kept():
+    # The lowest id of the window is itself broken: it is located (id 1), and the other broken one,
+    # never listed again, is refused as listed when the window ends instead of being lost.
+    store = ApartStore({1: "abc", 3: "x.5"})
+    pages = read(keyset(store, backwards=True, window=DAY, page_size=3).pages({}))
+    written = [r["n"] for p in pages for r in p.records]
+    refused = [(r.remote_id, r.payload["n"]) for p in pages for r in p.refused]
+    assert sorted(written) == [2, 4, 5, 6, 7, 8]
+    assert sorted(refused, key=lambda pair: pair[1]) == [("1", 1), ("x.5", 3)]
