@@ -101,7 +101,6 @@ class _StreamRead:
         self.head: Page | None = None  # read from the remote system, not written yet
         self.total: int | None = None
         self.share = 0.0  # how much of the stream is read, 0 to 1, for the run's progress
-        self.finished = False
 
     def pull(self) -> Page | None:
         """The next page of the stream (the one held, if any), or None when it has no more."""
@@ -186,7 +185,7 @@ class _RunReader:
             # The full re-read of this entity is complete: its state is the entity's checkpoint from now on.
             Checkpoint.objects.filter(pk=read.checkpoint.pk).update(state=read.checkpoint.full_state, full_state=None)
             read.full = False
-        read.finished, read.share = True, 1.0
+        read.share = 1.0
         finish_entity(read.row, SyncRunEntity.Status.SUCCEEDED, "")
         read.row.status = SyncRunEntity.Status.SUCCEEDED
 
