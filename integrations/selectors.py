@@ -19,6 +19,8 @@ def run_summary(run: SyncRun) -> dict[str, Any]:
         "status": run.status,
         "direction": run.direction,
         "trigger": run.trigger,
+        "full_resync": run.full_resync,
+        "resync_of": run.resync_of_id,
         "message": run.message,
         "progress": run.progress,
         "created_at": run.created_at.isoformat() if run.created_at else None,
@@ -26,6 +28,7 @@ def run_summary(run: SyncRun) -> dict[str, Any]:
         "finished_at": run.finished_at.isoformat() if run.finished_at else None,
         "stats": {e.entity: e.as_stats() for e in run.entities.all()},
         "totals": run.totals(),
+        "removed_in_store": sum(e.removed for e in run.entities.all()),
         "quarantined": run.quarantined.count(),
     }
 

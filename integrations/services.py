@@ -231,13 +231,21 @@ class SyncAlreadyActive(Exception):
 
 
 def sync_schedule(
-    *, integration: Integration, user: AbstractBaseUser | None = None, trigger: str = SyncRun.Trigger.ADMIN
+    *,
+    integration: Integration,
+    user: AbstractBaseUser | None = None,
+    trigger: str = SyncRun.Trigger.ADMIN,
+    full: bool = False,
 ) -> SyncRun:
     """Queue an import run; raise SyncAlreadyActive when one is queued or running.
 
     One run at a time is the database's promise (a partial unique constraint), not the queue's:
     two admins, a CLI and the scheduler racing here get one run and three refusals. Redis down:
     QueueUnavailable, and no run is left queued.
+
+    `full` asks for a full re-sync: every entity read again from the start date, and what the store
+    no longer has marked as removed in the store (see engine.importer). A full re-sync that did not
+    succeed is gone on with by the next run, whoever asks for it, until one succeeds.
     """
     from integrations import jobs
 
@@ -245,9 +253,16 @@ def sync_schedule(
     sync_mark_stale(integration=integration)
     try:
         with transaction.atomic():
-            run = SyncRun.objects.create(integration=integration, trigger=trigger, requested_by=user)
+            run = SyncRun.objects.create(
+                integration=integration,
+                trigger=trigger,
+                requested_by=user,
+                full_resync=full,
+                resync_of=None if full else _unfinished_full_resync(integration),
+            )
+            run.full_resync = run.full_resync or run.resync_of_id is not None
             run.job_id = f"sync-{integration.pk}-{run.pk}"
-            run.save(update_fields=["job_id"])
+            run.save(update_fields=["job_id", "full_resync"])
             try:
                 django_rq.get_queue(SYNC_QUEUE).enqueue(
                     jobs.sync_job,
@@ -264,9 +279,30 @@ def sync_schedule(
     except IntegrityError:
         active = _active_run(integration, SyncRun.Direction.IMPORT)
         if active is None:  # it ended between our insert and this read: try once more
-            return sync_schedule(integration=integration, user=user, trigger=trigger)
+            return sync_schedule(integration=integration, user=user, trigger=trigger, full=full)
         raise SyncAlreadyActive(active) from None
     return run
+
+
+def sync_full_resync(
+    *, integration: Integration, user: AbstractBaseUser | None = None, trigger: str = SyncRun.Trigger.ADMIN
+) -> SyncRun:
+    """Queue a full re-sync (Force full re-sync): re-read everything, mark what the store no longer has."""
+    return sync_schedule(integration=integration, user=user, trigger=trigger, full=True)
+
+
+def _unfinished_full_resync(integration: Integration) -> SyncRun | None:
+    """The run that began a full re-sync which has not succeeded yet (the last import run was part of
+    it and failed or was canceled), or None."""
+    last = (
+        SyncRun.objects.filter(integration=integration, direction=SyncRun.Direction.IMPORT)
+        .exclude(status__in=SyncRun.ACTIVE)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    if last is None or not last.full_resync or last.status == SyncRun.Status.SUCCEEDED:
+        return None
+    return last.resync_of or last
 
 
 def _active_run(integration: Integration, direction: str) -> SyncRun | None:

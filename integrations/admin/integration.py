@@ -243,6 +243,11 @@ class IntegrationAdmin(CountedDeletionMixin, admin.ModelAdmin):
                 name="integrations_integration_checkstatus",
             ),
             path("<int:object_id>/sync/", wrap(self.sync_view), name="integrations_integration_sync"),
+            path(
+                "<int:object_id>/full-resync/",
+                wrap(self.full_resync_view),
+                name="integrations_integration_fullresync",
+            ),
             *super().get_urls(),
         ]
 
@@ -285,9 +290,27 @@ class IntegrationAdmin(CountedDeletionMixin, admin.ModelAdmin):
     def sync_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
         if request.method != "POST":
             return HttpResponse(status=405)
+        return self._schedule(request, self._editable(request, object_id), full=False)
+
+    def full_resync_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
+        """Force full re-sync: a page that says what it does (GET), then the run (POST, confirmed)."""
         integration = self._editable(request, object_id)
+        if request.method == "POST":
+            return self._schedule(request, integration, full=True)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Force a full re-sync of {integration.name}?",
+            "integration": integration,
+            "opts": self.model._meta,
+            "original": integration,
+        }
+        return TemplateResponse(request, "admin/integrations/integration/confirm_full_resync.html", context)
+
+    def _schedule(self, request: HttpRequest, integration: Integration, *, full: bool) -> HttpResponse:
         try:
-            run = services.sync_schedule(integration=integration, user=request.user, trigger=SyncRun.Trigger.ADMIN)
+            run = services.sync_schedule(
+                integration=integration, user=request.user, trigger=SyncRun.Trigger.ADMIN, full=full
+            )
         except services.SyncAlreadyActive as exc:
             url = reverse("admin:integrations_syncrun_change", args=[exc.run.pk])
             messages.warning(request, format_html('{} <a href="{}">Check progress</a>', str(exc), url))
@@ -296,7 +319,8 @@ class IntegrationAdmin(CountedDeletionMixin, admin.ModelAdmin):
             messages.error(request, str(exc))
             return self._back(integration)
         url = reverse("admin:integrations_syncrun_change", args=[run.pk])
+        what = "A full re-sync job" if full else "A sync job"
         messages.success(
-            request, format_html('A sync job has been added to the queue. <a href="{}">Check progress</a>', url)
+            request, format_html('{} has been added to the queue. <a href="{}">Check progress</a>', what, url)
         )
         return self._back(integration)

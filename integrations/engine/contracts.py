@@ -90,12 +90,23 @@ class Refused:
     remote_id: str = ""
 
 
+@dataclass(frozen=True)
+class Backfill:
+    """How far a stream reading newest first has got: once the page is written, everything updated
+    after `reached` is in; `done` is the share of its whole span (0 to 1) read so far."""
+
+    reached: datetime.datetime
+    done: float
+
+
 @dataclass
 class Page:
     """A page of raw remote records and the checkpoint state reached once it is written.
 
     `refused` are records read with the page that cannot be written at all; the engine quarantines
     them in the page's transaction, so the checkpoint never moves past a record that is not kept.
+    `backfill` is set while the stream reads newest first (None once it reads forwards): pages of one
+    window share its `reached`, and the page that ends the window reaches further back.
     """
 
     records: list[dict[str, Any]]
@@ -103,6 +114,7 @@ class Page:
     total: int | None = None
     done: bool = False
     refused: list[Refused] = field(default_factory=list)
+    backfill: Backfill | None = None
 
 
 @dataclass(frozen=True)
@@ -129,6 +141,13 @@ class SourceStream:
     model: ClassVar[type[models.Model]]
     key_field: ClassVar[str] = "remote_id"
     children: ClassVar[dict[str, ChildSpec]] = {}
+    # While they read newest first (a first sync, a start date moved earlier), the interleaved streams
+    # of a connector advance one finished window at a time, the one least far back first: the newest
+    # week of every entity is in before an older one of any.
+    interleave: ClassVar[bool] = False
+    # A full re-sync marks the model's records (with a remote id, by `remote_id_of`) that it did not
+    # read as removed in the store. A stream whose reads do not cover every record it wrote opts out.
+    marks_removed: ClassVar[bool] = True
 
     def pages(self, state: dict[str, Any]) -> Iterator[Page]:
         raise NotImplementedError

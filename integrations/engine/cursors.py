@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from integrations.engine.contracts import Page, Refused
+from integrations.engine.contracts import Backfill, Page, Refused
 from integrations.engine.errors import RemoteError, UnreadableAnswer
 from integrations.engine.values import parse_timestamp
 
@@ -103,14 +103,14 @@ class UpdatedAtKeyset:
     """Windows of `updated_at`, each read in id order (SOAP stores that filter by from/to and id gt).
 
     State: {"cursor": "updated_at_keyset", "since", "until", "after_id", ["newest"], ["phase",
-    "frontier"]}. A window [since, until] is read in id order, `after_id` being the last id written;
-    paging by id rather than page number means a record updated during the sync cannot shift another
-    out of the page being read. `newest` is the newest `updated_at` written so far in this read.
-    When the read reaches now, the next one starts `overlap` before that newest record (or before the
-    window's end, if earlier): a checkpoint never passes what the data itself proves was read, so a
-    store clock that lied during a run costs nothing later. The price is that each run reads again
-    the records written within `overlap` of the newest one (a few, skipped as unchanged). A read
-    that wrote nothing stays where it began.
+    "frontier", ["resume"]], ["floor"]}. A window [since, until] is read in id order, `after_id`
+    being the last id written; paging by id rather than page number means a record updated during
+    the sync cannot shift another out of the page being read. `newest` is the newest `updated_at`
+    written so far in this read. When the read reaches now, the next one starts `overlap` before
+    that newest record (or before the window's end, if earlier): a checkpoint never passes what the
+    data itself proves was read, so a store clock that lied during a run costs nothing later. The
+    price is that each run reads again the records written within `overlap` of the newest one (a
+    few, skipped as unchanged). A read that wrote nothing stays where it began.
 
     Reading in id order trusts the ids, so each answer is checked (see _WindowRead): the keyset
     never passes a record whose id cannot be placed (not a whole number, not after the id asked
@@ -122,7 +122,13 @@ class UpdatedAtKeyset:
     `window` is the first window's length for APIs that answer a whole window at once (None: one
     window up to now); later windows double while they hold fewer than `window_target` / 2 records
     and halve while they hold more than twice as many. `backwards` walks the first sync from now
-    down to `start` (newest records first), then goes on forwards from where it began.
+    down to `start` (newest records first), then goes on forwards from where it began. Its pages
+    say how far back it has got (`Page.backfill`), so that the engine can interleave streams.
+
+    A finished backfill leaves `floor` (the start it read down to) in every later state. When the
+    start is later moved earlier, the next read backfills [new start, floor] newest first with the
+    forward state set aside (`resume`), then goes on forwards from exactly that state: nothing in
+    between is lost or read twice. A start moved later changes nothing already read.
     """
 
     kind = "updated_at_keyset"
@@ -153,10 +159,19 @@ class UpdatedAtKeyset:
 
     def pages(self, state: dict[str, Any]) -> Iterator[Page]:
         now = window_end(self.now, self.local_now, self.log)
+        self._carry: dict[str, Any] = {}
         if state.get("phase") == "backfill" or (self.backwards and not state.get("since")):
             yield from self._backfill(state, now)
-        else:
-            yield from self._forwards(state, now)
+            return
+        floor = self._moment(state.get("floor"))
+        if floor is not None and self.start < floor:
+            # The start date moved earlier: read [start, old floor] newest first, then go on forwards
+            # from the very state the read had reached (nothing after the old floor is read again).
+            yield from self._backfill({"frontier": state["floor"], "resume": state}, now)
+            return
+        if floor is not None:
+            self._carry = {"floor": state["floor"]}
+        yield from self._forwards(state, now)
 
     def _forwards(self, state: dict[str, Any], now: datetime.datetime) -> Iterator[Page]:
         since = self.parse(state["since"]) if state.get("since") else self.start
@@ -199,27 +214,42 @@ class UpdatedAtKeyset:
         after_id = _id_or_none(state.get("after_id"))
         newest = self._moment(state.get("newest"))
         window = self.window or datetime.timedelta(days=30)
+        resume = state.get("resume")  # where forwards went on before the start date moved earlier
+        extra = {"phase": "backfill", "frontier": frontier, "resume": resume}
         # A run that resumes inside a window reads that very window (windows resize as they go).
         resumed_since = self.parse(state["since"]) if after_id is not None and state.get("since") else None
         while until > self.start:
             since = resumed_since or max(self.start, until - window)
             resumed_since = None
             read = 0
-            for page in self._window(since, until, after_id, newest, phase="backfill", frontier=frontier):
+            for page in self._window(since, until, after_id, newest, **extra):
                 read += len(page.records)
                 newest = self._moment(page.state.get("newest"))
+                page.backfill = self._reached(until, frontier)
                 yield page
             window = self._resize(window, read)
             until, after_id = since, None
-            yield Page(records=[], state=self._state(since, until, None, newest, phase="backfill", frontier=frontier))
-        # Backfill done: from now on read forwards from the newest record it read (or from `start`).
-        forward = self._state(self._resume_point(self.start, frontier, newest), None, None)
+            state = self._state(since, until, None, newest, **extra)
+            yield Page(records=[], state=state, backfill=self._reached(since, frontier))
+        # Backfill done: everything from `start` on is read, which the checkpoint remembers (`floor`), so
+        # that a start date moved earlier later reads only what lies before it.
+        self._carry = {"floor": self.format(self.start)}
+        if resume:
+            forward = {**resume, **self._carry}
+        else:
+            # From now on read forwards from the newest record it read (or from `start`).
+            forward = self._state(self._resume_point(self.start, frontier, newest), None, None)
         if frontier >= now:
             # It began at this run's own now: what lies between is read already, the next run goes on.
             yield Page(records=[], state=forward, done=True)
             return
         yield Page(records=[], state=forward)
         yield from self._forwards(forward, now)
+
+    def _reached(self, moment: datetime.datetime, frontier: datetime.datetime) -> Backfill:
+        span = (frontier - self.start).total_seconds()
+        done = 1.0 if span <= 0 else min(1.0, max(0.0, (frontier - moment).total_seconds() / span))
+        return Backfill(reached=moment, done=done)
 
     def _window(self, since, until, after_id, newest, **extra) -> Iterator[Page]:
         yield from _WindowRead(self, since, until, after_id, newest, extra).pages()
@@ -242,7 +272,7 @@ class UpdatedAtKeyset:
             return max(window / 2, self.MIN_WINDOW)
         return window
 
-    def _state(self, since, until, after_id, newest=None, phase=None, frontier=None) -> dict[str, Any]:
+    def _state(self, since, until, after_id, newest=None, phase=None, frontier=None, resume=None) -> dict[str, Any]:
         state = {
             "cursor": self.kind,
             "since": self.format(since),
@@ -253,13 +283,19 @@ class UpdatedAtKeyset:
             state["newest"] = self.format(newest)
         if phase:
             state.update(phase=phase, frontier=self.format(frontier))
+            if resume:
+                state["resume"] = resume
+        else:
+            state.update(getattr(self, "_carry", {}))
         return state
 
     @staticmethod
     def describe(state: dict[str, Any]) -> str:
         if state.get("phase") == "backfill":
+            earlier = " (the start date moved earlier)" if state.get("resume") else ""
             return (
-                f"newest first: down to {state.get('until') or state['since']}, after id {state.get('after_id') or '-'}"
+                f"newest first{earlier}: down to {state.get('until') or state['since']}, "
+                f"after id {state.get('after_id') or '-'}"
             )
         if state.get("until"):
             return f"window {state['since']} to {state['until']}, after id {state.get('after_id') or '-'}"
@@ -300,6 +336,10 @@ class _WindowRead:
         self.held: tuple[Any, dict[str, Any]] | None = None
         self.limit = max(cursor.page_size, self.MIN_LIMIT)
         self.refused_before: set[str] = set()
+        # Head records without an id met beside a record located out of its place: a store listing in id
+        # order lists them again where they are; one listing them apart (native mode) does not, so those
+        # not met again by the end of the window are refused then, as listed.
+        self.unplaced_pending: list[dict[str, Any]] = []
 
     def pages(self) -> Iterator[Page]:
         stalls = 0
@@ -319,6 +359,9 @@ class _WindowRead:
             if not answer:
                 if self.held is not None:
                     self._drop_held("nothing")
+                if self.unplaced_pending:
+                    pending, self.unplaced_pending = self.unplaced_pending, []
+                    yield self._page([], [self._as_listed(raw) for raw in pending])
                 return  # the store confirms the window holds nothing more after the anchor
             page = self._take(usable, bounded)
             if page is None:
@@ -409,6 +452,9 @@ class _WindowRead:
 
     def _page(self, written: list[tuple[Any, dict[str, Any]]], refused: list[Refused]) -> Page:
         records = [raw for _, raw in written]
+        if self.unplaced_pending:
+            met = records + [r.payload for r in refused]
+            self.unplaced_pending = [raw for raw in self.unplaced_pending if raw not in met]
         if written:
             self.anchor = self.cursor.id_of(written[-1][1])
         for raw in records:
@@ -479,12 +525,14 @@ class _WindowRead:
                 unplaced_elsewhere = unplaced_head
             else:
                 refused.append(Refused(payload=raw, reason=self._misplaced(found, ident), remote_id=found))
-        refused += [
-            Refused(payload=raw, reason=self._unplaceable(cursor.id_of(raw)), remote_id=cursor.id_of(raw))
-            for raw in unplaced_elsewhere
-        ]
+                self.unplaced_pending += [r for r in unplaced_head if r != raw and r not in self.unplaced_pending]
+        refused += [self._as_listed(raw) for raw in unplaced_elsewhere]
         self.anchor = found
         return self._page(written, refused)
+
+    def _as_listed(self, raw: dict[str, Any]) -> Refused:
+        ident = self.cursor.id_of(raw)
+        return Refused(payload=raw, reason=self._unplaceable(ident), remote_id=ident)
 
     def _reads(self, raw: dict[str, Any], key: Any) -> bool:
         try:

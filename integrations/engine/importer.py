@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import traceback
+from collections.abc import Iterator
 from typing import Any
 
 from django.conf import settings
@@ -56,27 +57,23 @@ def execute_import(run_id: int, connector: Connector | None = None) -> SyncRun:
 def _execute(run: SyncRun, connector: Connector | None) -> SyncRun:
     run_id = run.pk
     integration = run.integration
-    entity_row: SyncRunEntity | None = None
+    reader: _RunReader | None = None
     try:
         connector = connector or connector_for(integration, log=lambda line: run_log(run_id, line))
-        streams = connector.selected_streams()
-        rows = [
-            SyncRunEntity.objects.get_or_create(run=run, entity=s.name, defaults={"position": i})[0]
-            for i, s in enumerate(streams)
-        ]
-        for index, (stream, entity_row) in enumerate(zip(streams, rows, strict=True)):
-            _sync_stream(run, integration, stream, entity_row, index, len(streams))
-        entity_row = None
+        reader = _RunReader(run, integration, connector.selected_streams())
+        reader.read_all()
+        if reader.origin is not None:
+            reader.mark_removed()
         finish_run(run, SyncRun.Status.SUCCEEDED, summary(run))
     except RunCanceled:
-        finish_entity(entity_row, SyncRunEntity.Status.FAILED, "Canceled")
+        _stop(reader, "Canceled")
     except RemoteError as exc:
-        finish_entity(entity_row, SyncRunEntity.Status.FAILED, str(exc))
+        _stop(reader, str(exc))
         finish_run(run, SyncRun.Status.FAILED, str(exc))
     except Exception as exc:
         logger.exception("run %s failed", run_id)
         text = f"Unexpected error: {exc.__class__.__name__}: {exc}"
-        finish_entity(entity_row, SyncRunEntity.Status.FAILED, text)
+        _stop(reader, text)
         finish_run(run, SyncRun.Status.FAILED, text, detail=traceback.format_exc())
     finally:
         if connector is not None:
@@ -88,53 +85,201 @@ def _execute(run: SyncRun, connector: Connector | None) -> SyncRun:
     return run
 
 
-def _sync_stream(
-    run: SyncRun, integration: Integration, stream: SourceStream, row: SyncRunEntity, index: int, count: int
-) -> None:
-    now = timezone.now()
-    SyncRunEntity.objects.filter(pk=row.pk).update(status=SyncRunEntity.Status.RUNNING, started_at=now)
-    SyncRun.objects.filter(pk=run.pk).update(current_entity=stream.name, progress=100.0 * index / count)
-    checkpoint, _ = Checkpoint.objects.get_or_create(integration=integration, entity=stream.name)
-    total = None
-    for page in stream.pages(dict(checkpoint.state)):
-        ensure_active(run.pk)
+def _stop(reader: _RunReader | None, message: str) -> None:
+    if reader is not None:
+        reader.stop(message)
+
+
+class _StreamRead:
+    """One stream of a run: its status row, its checkpoint, its page generator and the page it holds."""
+
+    def __init__(self, stream: SourceStream, row: SyncRunEntity, position: int) -> None:
+        self.stream, self.row, self.position = stream, row, position
+        self.checkpoint: Checkpoint | None = None
+        self.full = False  # writing the state of a full re-read (Checkpoint.full_state)
+        self.pages: Iterator[Page] | None = None
+        self.head: Page | None = None  # read from the remote system, not written yet
+        self.total: int | None = None
+        self.share = 0.0  # how much of the stream is read, 0 to 1, for the run's progress
+
+    def pull(self) -> Page | None:
+        """The next page of the stream (the one held, if any), or None when it has no more."""
+        if self.head is None:
+            self.head = next(self.pages, None)
+        return self.head
+
+
+class _RunReader:
+    """Reads a run's streams in order; the interleaved ones window by window while they read newest first.
+
+    Streams that do not interleave run one after the other, as listed (dictionaries first). The
+    interleaved ones are read together where the first of them is listed: while some read newest
+    first, the one least far back (ties: the one listed first) writes one finished window, then the
+    choice is made again; a stream with no backfill left (an incremental run) is read to its end at
+    once. Each page is still written with its own stream's checkpoint in one transaction.
+    """
+
+    def __init__(self, run: SyncRun, integration: Integration, streams: list[SourceStream]) -> None:
+        self.run, self.integration = run, integration
+        self.reads = [
+            _StreamRead(
+                stream,
+                SyncRunEntity.objects.get_or_create(run=run, entity=stream.name, defaults={"position": i})[0],
+                i,
+            )
+            for i, stream in enumerate(streams)
+        ]
+        # A full re-sync stamps what it reads with the id of the run that began it (runs that go on with
+        # an interrupted one share it) and, once it has read everything, marks what it did not stamp.
+        self.origin: int | None = (run.resync_of_id or run.pk) if run.full_resync else None
+        self.current: _StreamRead | None = None
+
+    def read_all(self) -> None:
+        interleaved = [r for r in self.reads if r.stream.interleave]
+        for read in self.reads:
+            if not read.stream.interleave:
+                self._drain(self._open(read))
+            elif read is interleaved[0]:
+                self._interleave(interleaved)
+
+    def _interleave(self, reads: list[_StreamRead]) -> None:
+        backfilling = []
+        for read in reads:
+            head = self._open(read).pull()
+            if head is not None and head.backfill is not None:
+                backfilling.append(read)
+            else:
+                self._drain(read)  # nothing to read newest first: as without interleaving
+        while backfilling:
+            read = max(backfilling, key=lambda r: (r.head.backfill.reached, -r.position))
+            reached = read.head.backfill.reached
+            while (page := read.pull()) is not None and page.backfill is not None and page.backfill.reached == reached:
+                self._write(read, page)
+            if page is None or page.backfill is None:
+                backfilling.remove(read)
+                self._drain(read)  # its backfill is done: what is left (forwards up to now) goes in at once
+
+    def _open(self, read: _StreamRead) -> _StreamRead:
+        now = timezone.now()
+        SyncRunEntity.objects.filter(pk=read.row.pk).update(status=SyncRunEntity.Status.RUNNING, started_at=now)
+        read.row.status = SyncRunEntity.Status.RUNNING
+        self._switch_to(read)
+        checkpoint, _ = Checkpoint.objects.get_or_create(integration=self.integration, entity=read.stream.name)
+        if self.origin is not None and checkpoint.full_run_id != self.origin:
+            # This full re-sync begins this entity: from its start date, the incremental state set aside.
+            checkpoint.full_run_id, checkpoint.full_state = self.origin, {}
+            checkpoint.save(update_fields=["full_run_id", "full_state", "updated_at"])
+        read.checkpoint = checkpoint
+        read.full = self.origin is not None and checkpoint.full_state is not None
+        state = checkpoint.full_state if read.full else checkpoint.state
+        read.pages = iter(read.stream.pages(dict(state)))
+        return read
+
+    def _drain(self, read: _StreamRead) -> None:
+        while (page := read.pull()) is not None:
+            self._write(read, page)
+        self._finish(read)
+
+    def _finish(self, read: _StreamRead) -> None:
+        if read.full:
+            # The full re-read of this entity is complete: its state is the entity's checkpoint from now on.
+            Checkpoint.objects.filter(pk=read.checkpoint.pk).update(state=read.checkpoint.full_state, full_state=None)
+            read.full = False
+        read.share = 1.0
+        finish_entity(read.row, SyncRunEntity.Status.SUCCEEDED, "")
+        read.row.status = SyncRunEntity.Status.SUCCEEDED
+
+    def _switch_to(self, read: _StreamRead) -> None:
+        if self.current is not read:
+            self.current = read
+            SyncRun.objects.filter(pk=self.run.pk).update(current_entity=read.stream.name, progress=self._progress())
+
+    def _progress(self) -> float:
+        return round(100.0 * sum(r.share for r in self.reads) / max(1, len(self.reads)), 1)
+
+    def _write(self, read: _StreamRead, page: Page) -> None:
+        read.head = None
+        ensure_active(self.run.pk)
+        self._switch_to(read)
         if page.total is not None:
-            total = (total or 0) + page.total
-        _write_page(run, integration, stream, row, checkpoint, page, total, (index, count))
-    finish_entity(row, SyncRunEntity.Status.SUCCEEDED, "")
+            read.total = (read.total or 0) + page.total
+        _write_page(self.run, self.integration, read, page, self.origin)
+        if read.total:
+            read.row.refresh_from_db(fields=["read"])
+            read.share = min(1.0, read.row.read / read.total)
+        elif page.backfill is not None:
+            read.share = page.backfill.done
+        SyncRun.objects.filter(pk=self.run.pk).update(heartbeat_at=timezone.now(), progress=self._progress())
+
+    def mark_removed(self) -> None:
+        """After a successful full re-sync: what it did not read is marked removed in the store (never
+        deleted), what it read again is no longer marked; each entity counts what is marked."""
+        now = timezone.now()
+        for read in self.reads:
+            if not marks_removed(read.stream):
+                continue
+            gone = read.stream.model.objects.filter(integration=self.integration, remote_id__isnull=False).exclude(
+                last_seen_run_id=self.origin
+            )
+            with transaction.atomic():
+                gone.filter(removed_in_store_at__isnull=True).update(removed_in_store_at=now)
+                SyncRunEntity.objects.filter(pk=read.row.pk).update(removed=gone.count())
+
+    def stop(self, message: str) -> None:
+        """The run ends here: the entity being read fails with the reason, the others it had begun too."""
+        for read in self.reads:
+            if read.row.status != SyncRunEntity.Status.RUNNING:
+                continue
+            if read is self.current:
+                finish_entity(read.row, SyncRunEntity.Status.FAILED, message)
+            else:
+                where = self.current.stream.name if self.current else "another entity"
+                text = "Canceled" if message == "Canceled" else f"Not finished: the run stopped at {where}."
+                finish_entity(read.row, SyncRunEntity.Status.FAILED, text)
 
 
-def _write_page(
-    run: SyncRun,
-    integration: Integration,
-    stream: SourceStream,
-    row: SyncRunEntity,
-    checkpoint: Checkpoint,
-    page: Page,
-    total: int | None,
-    position: tuple[int, int],
-) -> None:
+def marks_removed(stream: SourceStream) -> bool:
+    """Whether a full re-sync marks this stream's unread records: it says so, its model can hold the mark,
+    and it can name the remote id of what it reads."""
+    fields = {f.name for f in stream.model._meta.concrete_fields}
+    return (
+        stream.marks_removed
+        and {"removed_in_store_at", "last_seen_run_id", "remote_id"} <= fields
+        and type(stream).remote_id_of is not SourceStream.remote_id_of
+    )
+
+
+def _write_page(run: SyncRun, integration: Integration, read: _StreamRead, page: Page, origin: int | None) -> None:
+    stream, row, checkpoint = read.stream, read.row, read.checkpoint
     with transaction.atomic():
         result, rejected = import_raw(stream, integration, page.records)
         quarantine(integration, run, stream, rejected, page.refused)
-        Checkpoint.objects.filter(pk=checkpoint.pk).update(state=page.state)
-        checkpoint.state = page.state
+        if origin is not None and marks_removed(stream):
+            _stamp_seen(stream, integration, page, origin)
+        if read.full:
+            Checkpoint.objects.filter(pk=checkpoint.pk).update(full_state=page.state)
+            checkpoint.full_state = page.state
+        else:
+            Checkpoint.objects.filter(pk=checkpoint.pk).update(state=page.state)
+            checkpoint.state = page.state
         SyncRunEntity.objects.filter(pk=row.pk).update(
             read=F("read") + len(page.records) + len(page.refused),
             created=F("created") + result.created,
             updated=F("updated") + result.updated,
             skipped=F("skipped") + result.skipped,
             failed=F("failed") + len(rejected) + len(page.refused),
-            total=total,
+            total=read.total,
             checkpoint=page.state,
         )
-        index, count = position
-        done_in_stream = 0.0
-        if total:
-            row.refresh_from_db(fields=["read"])
-            done_in_stream = min(1.0, row.read / total)
-        SyncRun.objects.filter(pk=run.pk).update(
-            heartbeat_at=timezone.now(), progress=round(100.0 * (index + done_in_stream) / count, 1)
+
+
+def _stamp_seen(stream: SourceStream, integration: Integration, page: Page, origin: int) -> None:
+    """A full re-sync has read these records (written, unchanged or quarantined alike): one UPDATE."""
+    ids = {stream.remote_id_of(raw) for raw in page.records} | {r.remote_id for r in page.refused}
+    ids.discard("")
+    if ids:
+        stream.model.objects.filter(integration=integration, remote_id__in=sorted(ids)).update(
+            last_seen_run_id=origin, removed_in_store_at=None
         )
 
 

@@ -114,7 +114,11 @@ def finish_run(run: SyncRun, status: str, message: str, detail: str = "") -> boo
 
 def summary(run: SyncRun) -> str:
     totals = run.totals()
-    return "Stats: " + ", ".join(f"{key} [{count}]" for key, count in totals.items())
+    text = "Stats: " + ", ".join(f"{key} [{count}]" for key, count in totals.items())
+    if run.full_resync and run.direction == SyncRun.Direction.IMPORT:
+        removed = sum(entity.removed for entity in run.entities.all())
+        text += f". Full re-sync: {removed} removed in the store"
+    return text
 
 
 def jsonable(value: Any) -> Any:

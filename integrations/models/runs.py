@@ -47,6 +47,18 @@ class SyncRun(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     alerted_at = models.DateTimeField(null=True, blank=True)
+    # A full re-sync reads every entity again from the start date, its checkpoints set aside, and marks
+    # what it did not find as removed in the store. One interrupted is gone on with by the next run
+    # (also full), which names the run that began it: records read are stamped with that run's id.
+    full_resync = models.BooleanField("Full re-sync", default=False)
+    resync_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The run that began the full re-sync this run goes on with",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -94,6 +106,9 @@ class SyncRunEntity(models.Model):
     updated = models.PositiveIntegerField(default=0)
     skipped = models.PositiveIntegerField(default=0)
     failed = models.PositiveIntegerField(default=0)
+    removed = models.PositiveIntegerField(
+        default=0, help_text="Records a full re-sync did not find in the remote system (marked, never deleted)"
+    )
     total = models.PositiveIntegerField(null=True, blank=True, help_text="Records expected, where known")
     message = models.TextField(blank=True)
     checkpoint = models.JSONField(default=dict, blank=True)
@@ -116,6 +131,7 @@ class SyncRunEntity(models.Model):
             "updated": self.updated,
             "skipped": self.skipped,
             "failed": self.failed,
+            "removed": self.removed,
             "total": self.total,
         }
 
@@ -126,6 +142,11 @@ class Checkpoint(models.Model):
     integration = models.ForeignKey("integrations.Integration", on_delete=models.CASCADE, related_name="checkpoints")
     entity = models.CharField(max_length=64)
     state = models.JSONField(default=dict)
+    # A full re-sync reads the entity again from its start with a state of its own, `state` set aside:
+    # `full_run_id` is the run that began it, `full_state` where it has got (None once it read all,
+    # and its state became `state`).
+    full_run_id = models.BigIntegerField(null=True, blank=True)
+    full_state = models.JSONField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -29,7 +29,7 @@
       body.textContent = "";
       data.entities.forEach(function (e) {
         var row = document.createElement("tr");
-        [e.entity, e.status, e.read, e.created, e.updated, e.skipped, e.failed, e.total, e.checkpoint, e.message].forEach(function (v) { cell(row, v); });
+        [e.entity, e.status, e.read, e.created, e.updated, e.skipped, e.failed, e.removed, e.total, e.checkpoint, e.message].forEach(function (v) { cell(row, v); });
         body.appendChild(row);
       });
     }

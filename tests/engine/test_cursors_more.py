@@ -122,6 +122,7 @@ def test_backwards_first_sync_reads_the_newest_records_first_and_each_once():
         "since": format_remote(store.newest() - OVERLAP),
         "until": None,
         "after_id": None,
+        "floor": format_remote(START),  # what it read down to, for a start date moved earlier later
     }
     assert not any(p.done for p in pages[:-1])
 

@@ -20,11 +20,11 @@ from integrations.engine.contracts import (
     Sink,
     SourceStream,
 )
-from integrations.engine.cursors import UpdatedAtIdKeyset
+from integrations.engine.cursors import UpdatedAtIdKeyset, UpdatedAtKeyset
 from integrations.engine.errors import RemoteError, TransientError
 from integrations.engine.registry import register
 from tests.fakeconnector.forms import FakeSettingsForm
-from tests.fakeconnector.models import FakeProduct, FakeSettings
+from tests.fakeconnector.models import FakeOrder, FakeProduct, FakeSettings
 from tests.fakeconnector.remote import FakeRemote
 
 
@@ -69,6 +69,75 @@ class CustomerStream(SourceStream):
     def fetch_by_ids(self, remote_ids: list[str]) -> list[dict[str, Any]]:
         customers = self.connector.remote.read()["customers"]
         return [customers[i] for i in remote_ids if i in customers]
+
+
+class WindowStream(SourceStream):
+    """A remote collection read by updated_at windows with an id keyset, newest first, interleaved."""
+
+    collection: str
+    interleave = True
+
+    def __init__(self, connector: FakeConnector) -> None:
+        self.connector = connector
+
+    def pages(self, state: dict[str, Any]) -> Iterator[Page]:
+        settings = self.connector.settings
+        now = datetime.datetime.now(datetime.UTC).replace(microsecond=0)
+        cursor = UpdatedAtKeyset(
+            fetch=lambda *args: self.connector.remote.window_page(self.collection, *args),
+            id_of=self.remote_id_of,
+            start=datetime.datetime.combine(settings.start_date, datetime.time(), tzinfo=datetime.UTC),
+            now=now,
+            local_now=now,
+            page_size=settings.page_size,
+            overlap=datetime.timedelta(seconds=60),
+            backwards=True,
+            window_target=WINDOW_TARGET,
+        )
+        yield from cursor.pages(state)
+
+    def remote_id_of(self, raw: dict[str, Any]) -> str:
+        return str(raw.get("id") or "")
+
+    def fetch_by_ids(self, remote_ids: list[str]) -> list[dict[str, Any]]:
+        records = self.connector.remote.read().get(self.collection, {})
+        return [records[i] for i in remote_ids if i in records]
+
+
+# Windows of a fake store hold a handful of records: they grow, as over a quiet store (30, 60, 120 days...).
+WINDOW_TARGET = 1000
+
+
+class WindowCustomerStream(WindowStream):
+    name = "customers"
+    model = Customer
+    collection = "customers"
+
+    def map(self, raw: dict[str, Any]) -> Mapped:
+        return Mapped(
+            key=v.remote_id(raw, "id"),
+            fields={
+                "email": v.email(raw, "email", required=True),
+                "first_name": v.text(raw, "firstName"),
+                "last_name": v.text(raw, "lastName"),
+                "remote_updated_at": v.moment(raw, "updated_at"),
+            },
+        )
+
+
+class WindowOrderStream(WindowStream):
+    name = "orders"
+    model = FakeOrder
+    collection = "orders"
+
+    def map(self, raw: dict[str, Any]) -> Mapped:
+        number = v.text(raw, "number")
+        if not number:
+            raise MappingError("number is empty")
+        return Mapped(
+            key=v.remote_id(raw, "id"),
+            fields={"number": number, "remote_updated_at": v.moment(raw, "updated_at")},
+        )
 
 
 class ProductSink(Sink):
@@ -124,8 +193,13 @@ class FakeConnector(Connector):
         return CheckResult(True, f"{len(self.remote.read()['customers'])} customers there")
 
     def streams(self) -> list[SourceStream]:
+        if self.settings.windows:
+            return [WindowCustomerStream(self), WindowOrderStream(self)]
         return [CustomerStream(self)]
 
     @classmethod
     def record_counts(cls, integration) -> dict[str, int]:
-        return {"customers": Customer.objects.filter(integration=integration).count()}
+        return {
+            "customers": Customer.objects.filter(integration=integration).count(),
+            "orders": FakeOrder.objects.filter(integration=integration).count(),
+        }

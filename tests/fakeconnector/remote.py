@@ -11,9 +11,17 @@ from typing import Any
 
 EMPTY = {
     "customers": {},
+    "orders": {},
     "products": {},
     "next_product": 1,
-    "faults": {"crash_after_pages": None, "transient": 0, "hold": False, "refuse": []},
+    "faults": {
+        "crash_after_pages": None,
+        "fail_after_pages": None,
+        "page_delay": 0,
+        "transient": 0,
+        "hold": False,
+        "refuse": [],
+    },
     "pages_read": 0,
     "pushes": [],
     "pushing": None,
@@ -69,6 +77,49 @@ class FakeRemote:
             if updated_gte:
                 rows = [r for r in rows if parse_timestamp(r["updatedAt"]) >= parse_timestamp(updated_gte)]
             return rows[(page - 1) * limit : page * limit]
+
+    # -- records read by updated_at windows (the `windows` setting) ------------------------------
+
+    def put_record(self, collection: str, remote_id: str, updated_at: str, **fields: Any) -> None:
+        """A customer or order with a whole-number id and `updated_at` as Magento spells it (UTC)."""
+        with self.state() as data:
+            data.setdefault(collection, {})[remote_id] = {"id": remote_id, "updated_at": updated_at, **fields}
+
+    def delete_record(self, collection: str, remote_id: str) -> None:
+        with self.state() as data:
+            data[collection].pop(remote_id, None)
+
+    def window_page(
+        self, collection: str, since: str, until: str, after_id: str | None, limit: int, upto_id: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Records with since <= updated_at <= until and after_id < id (<= upto_id), by id, at most `limit`.
+
+        Faults: `crash_after_pages` (the reader dies), `fail_after_pages` (the store fails: RemoteError),
+        `page_delay` (seconds each answer takes, so that a test can kill a worker mid-run).
+        """
+        from integrations.engine.errors import RemoteError
+
+        with self.state() as data:
+            faults = data["faults"]
+            crash_after, fail_after = faults["crash_after_pages"], faults.get("fail_after_pages")
+            if crash_after is not None and data["pages_read"] >= crash_after:
+                faults["crash_after_pages"] = None  # the next run gets through
+                raise Crash
+            if fail_after is not None and data["pages_read"] >= fail_after:
+                faults["fail_after_pages"] = None
+                raise RemoteError("the fake remote is down for maintenance")
+            data["pages_read"] += 1
+            delay = faults.get("page_delay") or 0
+            low = -1 if after_id is None else int(after_id)
+            high = None if upto_id is None else int(upto_id)
+            rows = [
+                r
+                for r in data.get(collection, {}).values()
+                if since <= r["updated_at"] <= until and int(r["id"]) > low and (high is None or int(r["id"]) <= high)
+            ]
+        if delay:
+            time.sleep(delay)
+        return sorted(rows, key=lambda r: int(r["id"]))[:limit]
 
     # -- products (pushed by the export) ---------------------------------------------------------
 

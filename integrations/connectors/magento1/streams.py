@@ -120,6 +120,7 @@ class IncrementalStream(MagentoStream):
     id_field: str
     bridge_list: str
     native_list: str
+    interleave = True  # a first sync brings the newest week of every entity before an older one
 
     def pages(self, state: dict[str, Any]) -> Iterator[Page]:
         cfg = settings.OROINT_SYNC
@@ -132,6 +133,7 @@ class IncrementalStream(MagentoStream):
             page_size=cfg["PAGE_SIZE"],
             overlap=datetime.timedelta(seconds=cfg["OVERLAP_SECONDS"]),
             window=None if self.bridge else NATIVE_WINDOW,
+            backwards=True,
             updated_of=lambda raw: raw.get("updated_at"),
             log=lambda line: self.connector.log(f"{self.name}: {line}"),
         )

@@ -9,26 +9,37 @@ from integrations.services import QueueUnavailable, SyncAlreadyActive, sync_mark
 
 
 class Command(BaseCommand):
-    help = "Queue a sync of an integration; with --wait, block until it ends and exit non-zero if it failed."
+    help = (
+        "Queue a sync of an integration (--full: a full re-sync, everything read again and what the store no "
+        "longer has marked removed in the store); with --wait, block until it ends and exit non-zero if it failed."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("integration_id", type=int)
         parser.add_argument("--wait", action="store_true", help="Wait for the run to end and print its summary")
+        parser.add_argument(
+            "--full",
+            action="store_true",
+            help="Force a full re-sync: re-read every entity from the sync start date and mark the records the "
+            "store no longer has as removed in the store (never deleted)",
+        )
         parser.add_argument("--timeout", type=float, default=6 * 3600, help="Seconds to wait at most")
 
     def handle(self, *args, **options):
         integration = get_integration(options["integration_id"])
         try:
-            run = sync_schedule(integration=integration, trigger=SyncRun.Trigger.CLI)
+            run = sync_schedule(integration=integration, trigger=SyncRun.Trigger.CLI, full=options["full"])
         except SyncAlreadyActive as exc:
-            if not options["wait"]:
+            if not options["wait"] or options["full"]:  # waiting for another run is no full re-sync
                 raise CommandError(str(exc)) from None
             self.stdout.write(f"{exc} Waiting for it instead.")
             run = exc.run
         except QueueUnavailable as exc:
             raise CommandError(str(exc)) from None
         else:
-            self.stdout.write(f"Queued sync run {run.pk} (job {run.job_id}).")
+            kind = "full re-sync" if run.full_resync else "sync"
+            going_on = f", going on with the full re-sync begun by run {run.resync_of_id}" if run.resync_of_id else ""
+            self.stdout.write(f"Queued {kind} run {run.pk} (job {run.job_id}){going_on}.")
         if not options["wait"]:
             return
         deadline = time.monotonic() + options["timeout"]
@@ -40,7 +51,8 @@ class Command(BaseCommand):
             run.refresh_from_db()
         summary = run_summary(run)
         for entity, stats in summary["stats"].items():
-            counts = ", ".join(f"{k} {stats[k]}" for k in ("read", "created", "updated", "skipped", "failed"))
+            keys = ("read", "created", "updated", "skipped", "failed") + (("removed",) if run.full_resync else ())
+            counts = ", ".join(f"{k} {stats[k]}" for k in keys)
             self.stdout.write(f"  {entity:<16} {stats['status']:<10} {counts}")
         if summary["quarantined"]:
             self.stdout.write(f"  {summary['quarantined']} record(s) quarantined; see the run in the admin.")
