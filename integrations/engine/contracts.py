@@ -254,6 +254,12 @@ class Connector:
         return {}
 
     @classmethod
+    def notes_on_customer_pages(cls, integration: Integration) -> bool:
+        """Whether notes of a customer's orders are shown on the customer's and its account's pages too
+        (they are always shown on their order's)."""
+        return True
+
+    @classmethod
     def describe_settings(cls, integration: Integration) -> dict[str, Any]:
         """The settings that `integration_status` shows (never a secret)."""
         return {}

@@ -51,7 +51,8 @@ class Magento1SettingsForm(forms.ModelForm):
             "website_id": "Run Check Connection to list the store's websites.",
             "wsi_mode": "Whether the store has WS-I compliance on. oroint reads stores with it off (RPC/encoded); "
             "with this ticked, Check Connection tells how to turn it off instead of trying to log in.",
-            "import_order_notes": "Not built yet: order comments are not imported whichever way this is set.",
+            "import_order_notes": "Order comments are always imported as notes and shown on their order. Ticked: "
+            "they are also shown on the customer's and the account's pages.",
         }
 
     def __init__(self, *args, **kwargs):
