@@ -47,9 +47,9 @@ def link_customers(*, customer_pks: Iterable[int], split_by_name: set[str], owne
     """
     with transaction.atomic():
         customers = list(
-            Customer.objects.filter(pk__in=list(customer_pks), contact__isnull=True).values_list(
-                "pk", "email", "first_name", "last_name"
-            )
+            Customer.objects.filter(pk__in=list(customer_pks), contact__isnull=True)
+            .order_by("pk")  # a new contact takes the email and name of its oldest customer
+            .values_list("pk", "email", "first_name", "last_name")
         )
         if not customers:
             return 0
