@@ -23,9 +23,7 @@ def sync(integration, run_worker) -> SyncRun:
 
 
 def note_rows(integration):
-    return dict(
-        OrderNote.objects.filter(order__integration=integration).values_list("pk", "message").order_by("pk")
-    )
+    return dict(OrderNote.objects.filter(order__integration=integration).values_list("pk", "message").order_by("pk"))
 
 
 @pytest.mark.parametrize("mode", ["bridge", "native"])
