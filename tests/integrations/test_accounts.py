@@ -1,13 +1,16 @@
 """Customers linked to back-office contacts and accounts (channels.accounts), against the database."""
 
+import io
 import threading
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.db import connections
 
 from channels.accounts import link_customers
 from channels.models import Account, Contact, Customer
+from integrations.connectors.magento1.contacts import link_unlinked
 from tests.factories import magento_integration
 
 
@@ -125,3 +128,29 @@ def test_two_workers_linking_the_same_new_emails_at_once_make_one_contact_each()
     for email, contact_id in pairs:
         by_email.setdefault(email.lower(), set()).add(contact_id)
     assert all(len(ids) == 1 for ids in by_email.values())
+
+
+@pytest.mark.django_db
+def test_customers_synced_before_contacts_existed_are_linked_by_the_command():
+    shop = magento_integration(shared_guest_emails="family@example.com")
+    old = [customer(shop, n, f"old{n % 3}@example.com", "Old", str(n)) for n in range(7)]
+    family = [customer(shop, 10 + n, "family@example.com", name, "Lee") for n, name in enumerate(["Ann", "Tom"])]
+    out = io.StringIO()
+    call_command("magento_link_contacts", str(shop.pk), stdout=out)
+    assert out.getvalue().strip() == "9 customer(s) linked"
+    assert not Customer.objects.filter(contact__isnull=True).exists()
+    assert Contact.objects.count() == 3 + 2
+    assert len({c.contact_id for c in Customer.objects.filter(pk__in=[f.pk for f in family])}) == 2
+    assert len({c.contact_id for c in Customer.objects.filter(pk__in=[o.pk for o in old])}) == 3
+    call_command("magento_link_contacts", str(shop.pk), stdout=out)
+    assert out.getvalue().strip().endswith("0 customer(s) linked")
+
+
+@pytest.mark.django_db
+def test_unlinked_customers_are_linked_a_batch_at_a_time(django_assert_max_num_queries):
+    shop = magento_integration()
+    for n in range(40):
+        customer(shop, n, f"p{n}@example.com")
+    with django_assert_max_num_queries(30):  # two batches of a few queries each, not a few per customer
+        assert link_unlinked(shop, batch_size=20) == 40
+    assert not Customer.objects.filter(contact__isnull=True).exists()
