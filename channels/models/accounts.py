@@ -27,12 +27,14 @@ class Contact(models.Model):
     last_name = models.CharField(max_length=255, blank=True)
     email = models.CharField(max_length=255, blank=True)
     # Lowercased email (and, for emails shared by several people, the name): what customers match on.
-    match_key = models.CharField(max_length=800, db_index=True, editable=False)
+    match_key = models.CharField(max_length=800, editable=False)
     phone = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["last_name", "first_name", "pk"]
+        # Unique: two workers linking the same new email at once make one contact (channels.accounts).
+        constraints = [models.UniqueConstraint(fields=["match_key"], name="contact_match_key_unique")]
 
     def __str__(self) -> str:
         name = " ".join(p for p in (self.first_name, self.last_name) if p)

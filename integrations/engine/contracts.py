@@ -285,7 +285,8 @@ class Connector:
 
     @classmethod
     def notes_on_customer_pages(cls, integration: Integration) -> bool:
-        """Whether a customer's page shows the notes of the customer's orders (Magento: when notes are imported)."""
+        """Whether notes of a customer's orders are shown on the customer's and its account's pages too
+        (they are always shown on their order's)."""
         return True
 
     @classmethod

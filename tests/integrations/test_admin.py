@@ -200,4 +200,4 @@ def test_two_way_sync_says_it_is_not_built_yet(admin_client):
     integration = magento_integration()
     page = admin_client.get(reverse("admin:integrations_integration_change", args=[integration.pk])).content.decode()
     assert "Not built yet: local edits are not sent back" in page
-    assert "Not built yet: order comments are not imported" in page
+    assert "Order comments are always imported as notes and shown on their order." in page

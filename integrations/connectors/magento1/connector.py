@@ -9,8 +9,8 @@ from typing import Any
 from django.conf import settings
 from django.utils.html import format_html
 
-from channels.models import Customer, Order, Store, Website
-from integrations.connectors.magento1 import streams
+from channels.models import CreditMemo, Customer, Order, OrderNote, Store, Website
+from integrations.connectors.magento1 import memos, streams
 from integrations.connectors.magento1.forms import Magento1SettingsForm
 from integrations.connectors.magento1.models import Magento1Settings
 from integrations.connectors.magento1.transport import MagentoSoapClient
@@ -214,6 +214,7 @@ class Magento1Connector(Connector):
             streams.CustomerGroupStream(self),
             streams.CustomerStream(self),
             streams.OrderStream(self),
+            memos.CreditMemoStream(self),
         ]
 
     def close(self) -> None:
@@ -258,7 +259,18 @@ class Magento1Connector(Connector):
             "customers": customers.filter(is_guest=False).count(),
             "guest_customers": customers.filter(is_guest=True).count(),
             "orders": Order.objects.filter(integration=integration).count(),
+            "credit_memos": CreditMemo.objects.filter(integration=integration).count(),
+            "order_notes": OrderNote.objects.filter(order__integration=integration).count(),
+            # Contacts and accounts belong to no channel: those that this integration's customers link to.
+            "accounts": customers.filter(account__isnull=False).values("account").distinct().count(),
+            "contacts": customers.filter(contact__isnull=False).values("contact").distinct().count(),
         }
+
+    @classmethod
+    def notes_on_customer_pages(cls, integration) -> bool:
+        # "Import order comments as order notes": notes are always kept and shown on their order; the
+        # setting decides whether customer and account pages show them too (OroCRM's isDisplayOrderNotes).
+        return integration.settings.import_order_notes
 
     @classmethod
     def describe_settings(cls, integration) -> dict[str, Any]:

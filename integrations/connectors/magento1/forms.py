@@ -52,7 +52,8 @@ class Magento1SettingsForm(forms.ModelForm):
             "wsi_mode": "Tick if the store has WS-I compliance on (System > Configuration > Services > Magento Core "
             "API): it then serves the document/literal API instead of RPC/encoded. oroint reads both; Check "
             "Connection says which one the store serves when this disagrees.",
-            "import_order_notes": "Not built yet: order comments are not imported whichever way this is set.",
+            "import_order_notes": "Order comments are always imported as notes and shown on their order. Ticked: "
+            "they are also shown on the customer's and the account's pages.",
         }
 
     def __init__(self, *args, **kwargs):

@@ -9,6 +9,7 @@ from typing import Any
 
 from channels.countries import ISO_COUNTRY_CODES
 from channels.models import Customer, CustomerGroup, OrderAddress, Store, Website
+from integrations.connectors.magento1 import notes
 from integrations.engine import values as v
 from integrations.engine.contracts import Mapped, MappingError, Ref
 
@@ -232,6 +233,7 @@ def order(raw: dict[str, Any], store_websites: dict[str, str | None]) -> Mapped:
                 *_order_address(raw.get("billing_address"), OrderAddress.Type.BILLING),
                 *_order_address(raw.get("shipping_address"), OrderAddress.Type.SHIPPING),
             ],
+            "notes": notes.order_notes(raw.get("status_history")),
         },
     )
 

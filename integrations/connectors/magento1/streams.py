@@ -14,8 +14,19 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.db.models import OuterRef, Subquery
 
-from channels.models import Customer, CustomerAddress, CustomerGroup, Order, OrderAddress, OrderItem, Store, Website
-from integrations.connectors.magento1 import mappers
+from channels.models import (
+    CreditMemo,
+    Customer,
+    CustomerAddress,
+    CustomerGroup,
+    Order,
+    OrderAddress,
+    OrderItem,
+    OrderNote,
+    Store,
+    Website,
+)
+from integrations.connectors.magento1 import contacts, mappers
 from integrations.connectors.magento1.models import Magento1Settings
 from integrations.connectors.magento1.transport import Conditions
 from integrations.engine.contracts import ChildSpec, Mapped, Page, SourceStream
@@ -122,17 +133,23 @@ class IncrementalStream(MagentoStream):
     native_list: str
     interleave = True  # a first sync brings the newest week of every entity before an older one
 
+    @property
+    def paged(self) -> bool:
+        """Whether the list is read page by page (the bridge's `oro*List`); if not, one call answers a
+        whole window (the core lists, and the credit memo list even with the bridge)."""
+        return self.bridge
+
     def pages(self, state: dict[str, Any]) -> Iterator[Page]:
         cfg = settings.OROINT_SYNC
         start = datetime.datetime.combine(self.settings.sync_start_date, datetime.time(), tzinfo=datetime.UTC)
         cursor = UpdatedAtKeyset(
-            fetch=self.fetch_bridge if self.bridge else self.fetch_native,
+            fetch=self.fetch_bridge if self.paged else self.fetch_native,
             id_of=self.remote_id_of,
             start=start,
             now=self.soap.server_now,
             page_size=cfg["PAGE_SIZE"],
             overlap=datetime.timedelta(seconds=cfg["OVERLAP_SECONDS"]),
-            window=None if self.bridge else NATIVE_WINDOW,
+            window=None if self.paged else NATIVE_WINDOW,
             backwards=True,
             updated_of=lambda raw: raw.get("updated_at"),
             log=lambda line: self.connector.log(f"{self.name}: {line}"),
@@ -196,7 +213,7 @@ class IncrementalStream(MagentoStream):
         return unplaced, [raw for _, raw in sorted(placed, key=lambda pair: pair[0])]
 
     def fetch_filtered(self, conditions: list[tuple[str, str, str]], limit: int) -> list[dict[str, Any]]:
-        if self.bridge:
+        if self.paged:
             pager = {"page": "1", "pageSize": str(max(limit, 1))}
             return self.soap.call(self.bridge_list, complex_filter(*conditions), pager) or []
         return self.complete(self.soap.call(self.native_list, complex_filter(*conditions)) or [])
@@ -242,15 +259,11 @@ class CustomerStream(IncrementalStream):
                 )[:1]
             )
         )
+        contacts.link_customers(self.integration, self.settings, keys_to_pk.values())
 
 
-class OrderStream(IncrementalStream):
-    name = "orders"
-    model = Order
-    id_field = "order_id"
-    bridge_list = "oroOrderList"
-    native_list = "salesOrderList"
-    children = {"items": ChildSpec(OrderItem, "order"), "addresses": ChildSpec(OrderAddress, "order")}
+class StoreScoped(IncrementalStream):
+    """An entity of a store view (orders, credit memos): one website's is read with `store_id in`."""
 
     def __init__(self, connector: Magento1Connector) -> None:
         super().__init__(connector)
@@ -272,6 +285,19 @@ class OrderStream(IncrementalStream):
         stores = sorted((s for s, w in self.store_websites.items() if w == str(website_id)), key=int)
         return [("store_id", "in", ",".join(stores) or "-1")]
 
+
+class OrderStream(StoreScoped):
+    name = "orders"
+    model = Order
+    id_field = "order_id"
+    bridge_list = "oroOrderList"
+    native_list = "salesOrderList"
+    children = {
+        "items": ChildSpec(OrderItem, "order"),
+        "addresses": ChildSpec(OrderAddress, "order"),
+        "notes": ChildSpec(OrderNote, "order"),
+    }
+
     def complete(self, listed: list[dict[str, Any]]) -> list[dict[str, Any]]:
         return [self.soap.call("salesOrderInfo", raw["increment_id"]) for raw in listed]
 
@@ -279,6 +305,11 @@ class OrderStream(IncrementalStream):
         return mappers.order(raw, self.store_websites)
 
     def after_write(self, integration_id: int, mapped: list[Mapped], keys_to_pk: dict) -> None:
+        # Credit memos read before their order existed locally are linked now, in one statement.
+        order = Order.objects.filter(integration_id=integration_id, remote_id=OuterRef("order_remote_id"))
+        CreditMemo.objects.filter(
+            integration_id=integration_id, order_remote_id__in=list(keys_to_pk), order__isnull=True
+        ).update(order_id=Subquery(order.values("pk")[:1]))
         if self.settings.guest_customer_sync:
             link_guest_orders(self.integration, self.settings, [m for m in mapped if m.fields["is_guest"]], keys_to_pk)
 
@@ -337,6 +368,7 @@ def link_guest_orders(integration, settings: Magento1Settings, orders: list[Mapp
         [Order(pk=order_pk, customer_id=customer_pk) for order_pk, customer_pk in order_customer.items()],
         ["customer"],
     )
+    contacts.link_customers(integration, settings, set(order_customer.values()))
 
 
 def _case_variants(orders: list[Mapped]) -> list[str]:
