@@ -35,6 +35,7 @@ class Magento1SettingsForm(forms.ModelForm):
             "admin_url",
             "import_order_notes",
             "shared_guest_emails",
+            "cart_lost_after_days",
         ]
         widgets = {
             "sync_start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
