@@ -94,6 +94,9 @@ class SubscriberCursor:
         if state.get("phase") != "initial":
             newest = self.fetch([], 1)
             ids = [i for i in (_id(raw) for raw in newest) if i is not None]
+            if newest and not ids:
+                # The newest record's id cannot be read: the newest id is the largest of a whole page.
+                ids = sorted((i for i in map(_id, self.fetch([], self.page_size)) if i is not None), reverse=True)
             started = UpdatedAtKeyset.format(now)
             if not ids:
                 return self._changes_state(since=now - self.overlap)
