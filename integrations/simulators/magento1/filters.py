@@ -9,8 +9,9 @@ order that stops as soon as the requested page is full: the keyset pattern a syn
 
 import math
 import re
+from array import array
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,17 +39,32 @@ class UnknownColumn(Exception):
 
 
 class SortedIndex:
-    """Values of one column in ascending order with the id of each, for range lookups."""
+    """Values of one column in ascending order with the id of each, for range lookups.
 
-    def __init__(self, column: list[str]) -> None:
-        """Index `column`, a list indexed by record id (position 0 unused)."""
-        self.ids = sorted(range(1, len(column)), key=column.__getitem__)
-        self.values = [column[record_id] for record_id in self.ids]
+    A column held as an `array` of numbers (timestamps in seconds) is indexed in arrays too, a
+    fraction of the memory of lists; `encode` turns a filter's value into the column's numbers, or
+    None when it cannot (then that condition does not narrow the scan, the predicates still decide).
+    """
 
-    def bounds(self, ops: list[tuple[str, str]]) -> tuple[int, int]:
+    def __init__(self, column: Sequence[Any], encode: Callable[[Any], Any] | None = None) -> None:
+        """Index `column`, a list or array indexed by record id (position 0 unused)."""
+        ids = sorted(range(1, len(column)), key=column.__getitem__)
+        if isinstance(column, array):
+            self.ids: Any = array("i", ids)
+            self.values: Any = array(column.typecode, (column[record_id] for record_id in ids))
+        else:
+            self.ids = ids
+            self.values = [column[record_id] for record_id in ids]
+        self.encode = encode
+
+    def bounds(self, ops: list[tuple[str, Any]]) -> tuple[int, int]:
         """Positions [lo, hi) of the entries that satisfy every range operator in `ops`."""
         lo, hi = 0, len(self.values)
         for op, value in ops:
+            if self.encode is not None:
+                value = self.encode(value)
+                if value is None:
+                    continue
             if op in ("gteq", "eq"):
                 lo = max(lo, bisect_left(self.values, value))
             if op in ("lteq", "eq"):
@@ -59,7 +75,7 @@ class SortedIndex:
                 hi = min(hi, bisect_left(self.values, value))
         return lo, max(lo, hi)
 
-    def move(self, record_id: int, old: str, new: str) -> None:
+    def move(self, record_id: int, old: Any, new: Any) -> None:
         position = bisect_left(self.values, old)
         while self.ids[position] != record_id:
             position += 1
@@ -86,12 +102,16 @@ class Column:
 
 @dataclass
 class Table:
-    """Ids 1..size, the columns a filter may name, and aliases (`customer_id` -> `entity_id`)."""
+    """Ids 1..size, the columns a filter may name, and aliases (`customer_id` -> `entity_id`).
+
+    `deleted` holds the ids of records deleted since the store was generated: no select finds them.
+    """
 
     size: int
     primary: str
     columns: Mapping[str, Column]
     aliases: Mapping[str, str] = field(default_factory=dict)
+    deleted: set[int] = field(default_factory=set)
 
     def column(self, name: str) -> str:
         name = self.aliases.get(name, name)
@@ -100,8 +120,10 @@ class Table:
         return name
 
 
-def select(table: Table, conditions: list[Condition], offset: int = 0, limit: int | None = None) -> list[int]:
-    """Ids (ascending) of the records matching every condition, from `offset`, at most `limit`."""
+def select(
+    table: Table, conditions: list[Condition], offset: int = 0, limit: int | None = None, *, descending: bool = False
+) -> list[int]:
+    """Ids (ascending, or `descending`) of the records matching every condition, from `offset`, at most `limit`."""
     grouped: dict[str, list[tuple[str, Any]]] = {}
     for condition in conditions:
         name = table.column(condition.field)
@@ -116,7 +138,10 @@ def select(table: Table, conditions: list[Condition], offset: int = 0, limit: in
     if limit is not None and limit <= 0:
         return result
     skipped = 0
-    for record_id in _candidates(table, grouped):
+    deleted = table.deleted
+    for record_id in _candidates(table, grouped, descending):
+        if record_id in deleted:
+            continue
         if all(predicate(record_id) for predicate in predicates):
             if skipped < offset:
                 skipped += 1
@@ -206,8 +231,8 @@ _COMPARATORS: dict[str, Callable[[Any, Any], bool]] = {
 }
 
 
-def _candidates(table: Table, grouped: dict[str, list[tuple[str, Any]]]) -> Iterator[int]:
-    """Ids in ascending order from the smallest source; the predicates still decide."""
+def _candidates(table: Table, grouped: dict[str, list[tuple[str, Any]]], descending: bool = False) -> Iterator[int]:
+    """Ids in ascending (or descending) order from the smallest source; the predicates still decide."""
     lo, hi, chosen = 1, table.size, None
     for op, value in grouped.get(table.primary, []):
         if op == "in":
@@ -244,6 +269,7 @@ def _candidates(table: Table, grouped: dict[str, list[tuple[str, Any]]]) -> Iter
                 if size < best[0]:
                     index = column.hash_index
                     best = (size, lambda index=index, keys=keys: sorted({i for k in keys for i in index.get(k, ())}))
-    for record_id in best[1]():
+    ordered = best[1]()
+    for record_id in reversed(ordered) if descending else ordered:
         if lo <= record_id <= hi:
             yield record_id

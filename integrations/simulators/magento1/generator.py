@@ -11,6 +11,7 @@ import hashlib
 import random
 import time
 import unicodedata
+from array import array
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from typing import Any
 
 from .reference import (
     CARD_TYPES,
+    CATEGORIES,
     CITIES,
     COMPANIES,
     COUPONS,
@@ -37,6 +39,7 @@ from .reference import (
     REGIONS,
     SHIPPING_METHODS,
     STATUS_STATE,
+    STORE_BASE_URL,
     STORES_BY_ID,
     STORES_BY_WEBSITE,
     STREETS,
@@ -190,6 +193,52 @@ class OrderColumns:
     products: list[tuple[int, ...]]
     item_start: list[int]
     history_start: list[int]
+    quote_id: array = field(default_factory=lambda: array("i", [0]))
+
+
+# Kinds of quotes: converted into an order, or one of the carts real stores keep.
+QUOTE_CONVERTED = 0  # checked out: is_active 0, the order's quote_id
+QUOTE_ACTIVE = 1  # a registered customer's storefront cart
+QUOTE_GUEST = 2  # a guest's cart with the email typed at checkout
+QUOTE_ANONYMOUS_PHONE = 3  # no customer, no email, a billing telephone
+QUOTE_ANONYMOUS = 4  # no customer, no email, no telephone
+QUOTE_API = 5  # made by shoppingCartCreate: is_active 0 from the start, never converted
+QUOTE_EMPTY = 6  # an active cart whose items were all removed (items_qty 0)
+# Credit memo parts: all of an order, the first or the second of two memos, or a single line.
+MEMO_FULL, MEMO_FIRST, MEMO_REST, MEMO_LINE = 0, 1, 2, 3
+# Newsletter subscriber statuses, as Mage_Newsletter_Model_Subscriber numbers them.
+SUBSCRIBED, NOT_ACTIVE, UNSUBSCRIBED, UNCONFIRMED = 1, 2, 3, 4
+
+
+@dataclass
+class QuoteColumns:
+    """Quotes in compact arrays (a million orders make a million and a half quotes)."""
+
+    created_at: array  # seconds since the epoch
+    updated_at: array
+    store_id: array
+    kind: array
+    customer_id: array  # 0: none
+    order_id: array  # 0: not converted
+    person: array  # index into Dataset.guest_people for guest carts, else -1
+
+
+@dataclass
+class CreditmemoColumns:
+    order_id: array
+    created_at: array  # seconds since the epoch
+    updated_at: array
+    part: array
+    state: array  # 1 pending, 2 refunded, 3 canceled
+    increment_id: list[str]
+
+
+@dataclass
+class SubscriberColumns:
+    customer_id: array  # 0: a guest
+    store_id: array
+    status: array
+    change_status_at: array  # seconds since the epoch
 
 
 @dataclass
@@ -200,6 +249,10 @@ class Dataset:
     now: datetime
     customers: CustomerColumns
     orders: OrderColumns
+    quotes: QuoteColumns
+    creditmemos: CreditmemoColumns
+    subscribers: SubscriberColumns
+    guest_people: list[tuple[str, str | None, str]]
     malformed_customers: dict[int, str] = field(default_factory=dict)
     malformed_orders: dict[int, str] = field(default_factory=dict)
     # updated_at as generated, for records whose updated_at was touched since; history rows
@@ -213,6 +266,18 @@ class Dataset:
     @property
     def order_count(self) -> int:
         return len(self.orders.created_at) - 1
+
+    @property
+    def quote_count(self) -> int:
+        return len(self.quotes.created_at) - 1
+
+    @property
+    def creditmemo_count(self) -> int:
+        return len(self.creditmemos.order_id) - 1
+
+    @property
+    def subscriber_count(self) -> int:
+        return len(self.subscribers.customer_id) - 1
 
     def customer(self, customer_id: int) -> dict[str, Any]:
         """A customer as `oroCustomerList` returns it (a superset of `customerCustomerEntity`)."""
@@ -326,7 +391,8 @@ class Dataset:
         percent = _COUPON_PERCENT.get(coupon, 0)
         tax_rate = _TAX_BASIS_POINTS.get(shipping["country_id"], 0)
         method, method_title, per_item_shipping = rng.choice(SHIPPING_METHODS)
-        quote_id = 3 * order_id - rng.below(3)
+        rng.below(3)  # was the quote id; still drawn so that every later value of the order stays the same
+        quote_id = columns.quote_id[order_id]
         items, totals = self._order_items(
             rng, order_id, quote_id, status, created_at, generated_updated, percent, tax_rate, malformed
         )
@@ -508,6 +574,324 @@ class Dataset:
         rows.reverse()
         return rows
 
+    def quote(self, quote_id: int) -> dict[str, Any]:
+        """A quote as `oroQuoteList` returns it (`salesQuoteEntity`), with addresses, items and payment."""
+        columns = self.quotes
+        kind = columns.kind[quote_id]
+        rng = _record_rng(self.seed, 5, quote_id)
+        store = STORES_BY_ID[columns.store_id[quote_id]]
+        website = WEBSITES_BY_ID[store.website_id]
+        created_at = format_timestamp(columns.created_at[quote_id])
+        updated_at = format_timestamp(columns.updated_at[quote_id])
+        generated_updated = self.generated_updated_at.get(("quotes", quote_id), updated_at)
+        customer_id = columns.customer_id[quote_id]
+        order_id = columns.order_id[quote_id]
+        record: dict[str, Any] = {
+            "entity_id": str(quote_id),
+            "store_id": str(store.store_id),
+            "created_at": created_at,
+            "updated_at": updated_at,
+            "is_active": "1"
+            if kind in (QUOTE_ACTIVE, QUOTE_GUEST, QUOTE_ANONYMOUS_PHONE, QUOTE_ANONYMOUS, QUOTE_EMPTY)
+            else "0",
+            "is_virtual": "0",
+            "is_multi_shipping": "0",
+            "orig_order_id": "0",
+            "store_to_base_rate": "1.0000",
+            "store_to_quote_rate": "1.0000",
+            "base_currency_code": website.base_currency,
+            "store_currency_code": website.base_currency,
+            "quote_currency_code": website.base_currency,
+            "global_currency_code": "USD",
+            "base_to_global_rate": website.base_to_global_rate,
+            "base_to_quote_rate": "1.0000",
+            "customer_tax_class_id": "3",
+            "customer_note_notify": "1",
+            "is_changed": "1",
+            "trigger_recollect": "0",
+            "is_persistent": "0",
+        }
+        if order_id:
+            self._converted_quote(record, quote_id, self.order(order_id, history_ids=False), generated_updated)
+            return record
+        first = last = email = None
+        profile: dict[str, Any] = {}
+        if customer_id:
+            customers = self.customers
+            first, last, email = customers.firstname[customer_id], customers.lastname[customer_id], None
+            email = customers.email[customer_id]
+            profile = self.customer_profile(customer_id)
+        elif kind == QUOTE_GUEST:
+            first, last, email = self.guest_people[columns.person[quote_id]]
+        record.update(
+            customer_id=str(customer_id) if customer_id else None,
+            customer_group_id=str(self.customers.group_id[customer_id]) if customer_id else "0",
+            customer_is_guest="1" if kind == QUOTE_GUEST else "0",
+            checkout_method="guest" if kind == QUOTE_GUEST else None,
+            customer_email=email,
+            customer_firstname=first,
+            customer_lastname=last,
+            customer_middlename=profile.get("middlename"),
+            customer_prefix=profile.get("prefix"),
+            customer_suffix=profile.get("suffix"),
+            customer_dob=profile.get("dob"),
+            customer_taxvat=profile.get("taxvat"),
+            customer_gender=str(profile["gender"]) if profile.get("gender") else None,
+            remote_ip=None if kind == QUOTE_API else _ip_address(rng),
+        )
+        billing_source: dict[str, Any] = {}
+        if customer_id and rng.random() < 0.6:
+            saved = self.customer_addresses(customer_id)
+            billing_source = next((a for a in saved if a["is_default_billing"]), {})
+        elif kind == QUOTE_GUEST and rng.random() < 0.5:
+            billing_source = {
+                "firstname": first,
+                "lastname": last,
+                **_postal_address(rng, rng.choice(website.countries)),
+            }
+        elif kind == QUOTE_ANONYMOUS_PHONE:
+            billing_source = {"telephone": _telephone(rng, rng.choice(website.countries))}
+        country = billing_source.get("country_id")
+        items, totals = [], {"subtotal": 0, "tax": 0, "discount": 0, "qty": 0, "weight": 0, "lines": 0}
+        if kind != QUOTE_EMPTY and (kind != QUOTE_API or rng.random() < 0.7):
+            lines = rng.weighted(_LINES, _LINES_CUMULATIVE)
+            products = rng.sample(range(len(PRODUCTS)), lines)
+            tax_rate = _TAX_BASIS_POINTS.get(country, 0)
+            rows = []
+            for product in products:
+                qty = rng.choice((1, 1, 1, 2, 3))
+                size = rng.below(len(_SIZES)) if PRODUCTS[product][4] else None
+                line_rows, row_total, tax, _ = _item_rows(product, qty, size, 0, tax_rate, "pending")
+                rows += line_rows
+                totals["subtotal"] += row_total
+                totals["tax"] += tax
+                totals["qty"] += qty
+                totals["lines"] += 1
+            items = _quote_items(quote_id, store.store_id, created_at, generated_updated, rows)
+        subtotal, tax = totals["subtotal"], totals["tax"]
+        record.update(
+            items_count=str(totals["lines"]),
+            items_qty=quantity(totals["qty"]),
+            subtotal=money(subtotal),
+            base_subtotal=money(subtotal),
+            subtotal_with_discount=money(subtotal),
+            base_subtotal_with_discount=money(subtotal),
+            grand_total=money(subtotal + tax),
+            base_grand_total=money(subtotal + tax),
+        )
+        contact = {"customer_id": record["customer_id"], "email": email}
+        record["billing_address"] = _quote_address(
+            quote_id, "billing", created_at, generated_updated, contact, billing_source
+        )
+        record["shipping_address"] = _quote_address(
+            quote_id, "shipping", created_at, generated_updated, contact, billing_source, same_as_billing=True
+        )
+        record["items"] = items
+        record["payment"] = {"payment_id": str(quote_id), "created_at": created_at, "updated_at": generated_updated}
+        if billing_source.get("street") and rng.random() < 0.5:
+            record["payment"]["method"] = rng.choice(PAYMENT_METHODS)
+        return record
+
+    def _converted_quote(self, record: dict[str, Any], quote_id: int, order: dict[str, Any], updated_at: str) -> None:
+        """The quote an order was placed from: its customer, items, addresses and totals."""
+        for name in (
+            "customer_id",
+            "customer_group_id",
+            "customer_is_guest",
+            "customer_email",
+            "customer_firstname",
+            "customer_lastname",
+            "customer_middlename",
+            "customer_prefix",
+            "customer_suffix",
+            "customer_dob",
+            "customer_taxvat",
+            "customer_gender",
+            "customer_note",
+            "remote_ip",
+            "coupon_code",
+            "applied_rule_ids",
+        ):
+            record[name] = order.get(name)
+        record["checkout_method"] = "guest" if order["customer_is_guest"] == "1" else "customer"
+        record["reserved_order_id"] = order["increment_id"]
+        subtotal = _cents(order["subtotal"])
+        with_discount = subtotal + _cents(order["discount_amount"])
+        record.update(
+            items_count=order["total_item_count"],
+            items_qty=order["total_qty_ordered"],
+            subtotal=order["subtotal"],
+            base_subtotal=order["subtotal"],
+            subtotal_with_discount=money(with_discount),
+            base_subtotal_with_discount=money(with_discount),
+            grand_total=order["grand_total"],
+            base_grand_total=order["grand_total"],
+        )
+        created_at = record["created_at"]
+        contact = {"customer_id": order["customer_id"], "email": order["customer_email"]}
+        billing, shipping = order["billing_address"], order["shipping_address"]
+        same = all(billing.get(f) == shipping.get(f) for f in ("firstname", "lastname", "street", "postcode"))
+        record["billing_address"] = _quote_address(quote_id, "billing", created_at, updated_at, contact, billing)
+        record["shipping_address"] = _quote_address(
+            quote_id, "shipping", created_at, updated_at, contact, shipping, same_as_billing=same
+        )
+        record["shipping_address"].update(
+            shipping_method=order["shipping_method"],
+            shipping_description=order["shipping_description"],
+            weight=order["weight"],
+        )
+        record["items"] = _quote_items(quote_id, int(order["store_id"]), created_at, updated_at, order["items"])
+        payment = {key: value for key, value in order["payment"].items() if key.startswith("cc_") or key == "method"}
+        record["payment"] = {"payment_id": str(quote_id), "created_at": created_at, "updated_at": updated_at, **payment}
+
+    def creditmemo(self, memo_id: int, *, children: bool = True) -> dict[str, Any]:
+        """A credit memo (`salesOrderCreditmemoEntity`); `children` adds its items and comments (info only)."""
+        columns = self.creditmemos
+        order_id, part, state = columns.order_id[memo_id], columns.part[memo_id], columns.state[memo_id]
+        order = self.order(order_id, history_ids=False)
+        rng = _record_rng(self.seed, 6, memo_id)
+        created_at = format_timestamp(columns.created_at[memo_id])
+        lines = _order_lines(order["items"])
+        if part == MEMO_FIRST:
+            lines = lines[: len(lines) // 2]
+        elif part == MEMO_REST:
+            lines = lines[len(lines) // 2 :]
+        elif part == MEMO_LINE:
+            lines = [rng.choice(lines)]
+        items, subtotal, tax, discount = [], 0, 0, 0
+        for line in lines:
+            parent = line[0]
+            ordered = int(parent["qty_ordered"].partition(".")[0])
+            qty = 1 if part == MEMO_LINE else ordered
+            row = _cents(parent["price"]) * qty
+            row_tax = _cents(parent["tax_amount"]) * qty // ordered
+            row_discount = _cents(parent["discount_amount"]) * qty // ordered
+            subtotal, tax, discount = subtotal + row, tax + row_tax, discount + row_discount
+            for position, source in enumerate(line):
+                child = position > 0
+                item = {
+                    "item_id": str(memo_id * 8 + len(items)),
+                    "parent_id": str(memo_id),
+                    "order_item_id": source["item_id"],
+                    "product_id": source["product_id"],
+                    "sku": source["sku"],
+                    "name": source["name"],
+                    "qty": quantity(qty),
+                    "price": "0.0000" if child else parent["price"],
+                    "base_price": "0.0000" if child else parent["price"],
+                    "row_total": money(0 if child else row),
+                    "base_row_total": money(0 if child else row),
+                    "tax_amount": money(0 if child else row_tax),
+                    "base_tax_amount": money(0 if child else row_tax),
+                    "discount_amount": money(0 if child else row_discount),
+                    "base_discount_amount": money(0 if child else row_discount),
+                    "price_incl_tax": money(0 if child else _cents(parent["price"]) + row_tax // qty),
+                    "base_price_incl_tax": money(0 if child else _cents(parent["price"]) + row_tax // qty),
+                    "row_total_incl_tax": money(0 if child else row + row_tax),
+                    "base_row_total_incl_tax": money(0 if child else row + row_tax),
+                    "hidden_tax_amount": "0.0000",
+                    "base_hidden_tax_amount": "0.0000",
+                    "weee_tax_applied": "a:0:{}",
+                    "weee_tax_applied_amount": "0.0000",
+                    "weee_tax_applied_row_amount": "0.0000",
+                    "base_weee_tax_applied_amount": "0.0000",
+                    "base_weee_tax_applied_row_amount": "0.0000",
+                    "weee_tax_disposition": "0.0000",
+                    "weee_tax_row_disposition": "0.0000",
+                    "base_weee_tax_disposition": "0.0000",
+                    "base_weee_tax_row_disposition": "0.0000",
+                    "additional_data": None,
+                    "description": None,
+                }
+                items.append(item)
+        shipping = _cents(order["shipping_amount"]) if part in (MEMO_FULL, MEMO_REST) else 0
+        fee = 500 if part == MEMO_LINE and rng.random() < 0.3 else 0
+        bonus = 250 if part == MEMO_LINE and not fee and rng.random() < 0.2 else 0
+        grand = subtotal + tax + shipping - discount + bonus - fee
+        record = {
+            "creditmemo_id": str(memo_id),
+            "increment_id": columns.increment_id[memo_id],
+            "order_id": str(order_id),
+            "store_id": order["store_id"],
+            "created_at": created_at,
+            "updated_at": format_timestamp(columns.updated_at[memo_id]),
+            "state": str(state),
+            "email_sent": "1" if rng.random() < 0.6 else None,
+            "invoice_id": str(order_id),
+            "transaction_id": f"{rng.getrandbits(40):010X}-refund"
+            if order["payment"]["method"] == "paypal_express"
+            else None,
+            "billing_address_id": order["billing_address_id"],
+            "shipping_address_id": order["shipping_address_id"],
+            "global_currency_code": order["global_currency_code"],
+            "base_currency_code": order["base_currency_code"],
+            "order_currency_code": order["order_currency_code"],
+            "store_currency_code": order["store_currency_code"],
+            "base_to_global_rate": order["base_to_global_rate"],
+            "base_to_order_rate": "1.0000",
+            "store_to_base_rate": "1.0000",
+            "store_to_order_rate": "1.0000",
+            "base_shipping_hidden_tax_amnt": "0.0000",
+        }
+        amounts = {
+            "subtotal": subtotal,
+            "subtotal_incl_tax": subtotal + tax,
+            "tax_amount": tax,
+            "shipping_amount": shipping,
+            "shipping_tax_amount": 0,
+            "shipping_incl_tax": shipping,
+            "discount_amount": -discount,
+            "adjustment_positive": bonus,
+            "adjustment_negative": fee,
+            "adjustment": bonus - fee,
+            "grand_total": grand,
+            "hidden_tax_amount": 0,
+        }
+        for name, cents in amounts.items():
+            record[name] = record["base_" + name] = money(cents)
+        record["shipping_hidden_tax_amount"] = "0.0000"
+        if children:
+            record["items"] = items
+            record["comments"] = self._creditmemo_comments(rng, memo_id, created_at)
+        return record
+
+    def _creditmemo_comments(self, rng: _FastRandom, memo_id: int, created_at: str) -> list[dict[str, Any]]:
+        roll = rng.random()
+        texts = [] if roll < 0.4 else [""] if roll < 0.6 else [rng.choice(_MEMO_COMMENTS)]
+        if roll >= 0.9:
+            texts.append(rng.choice(_MEMO_COMMENTS))
+        return [
+            {
+                "parent_id": str(memo_id),
+                "created_at": created_at,
+                "comment": text,
+                "is_customer_notified": rng.choice(("0", "1")),
+                "is_visible_on_front": rng.choice(("0", "1")),
+                "comment_id": str(memo_id * 2 + position),
+            }
+            for position, text in enumerate(texts)
+        ]
+
+    def subscriber(self, subscriber_id: int) -> dict[str, Any]:
+        """A newsletter subscriber (`newsletterSubscriberEntity`): a customer's, or a guest's (customer_id "0")."""
+        columns = self.subscribers
+        customer_id = columns.customer_id[subscriber_id]
+        rng = _record_rng(self.seed, 7, subscriber_id)
+        if customer_id:
+            email = self.customers.email[customer_id]
+        else:
+            first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+            email = f"{_email_local(rng, first, last)}@{rng.choice(EMAIL_DOMAINS)}"
+        return {
+            "subscriber_id": str(subscriber_id),
+            "store_id": str(columns.store_id[subscriber_id]),
+            "change_status_at": format_timestamp(columns.change_status_at[subscriber_id]),
+            "customer_id": str(customer_id),
+            "subscriber_email": email,
+            "subscriber_status": str(columns.status[subscriber_id]),
+            "subscriber_confirm_code": f"{rng.getrandbits(128):032x}",
+        }
+
 
 @lru_cache(maxsize=16_384)
 def _item_rows(
@@ -593,6 +977,138 @@ def _item_rows(
         "discount_amount": "0.0000",
     }
     return (line, child), row, tax, discount
+
+
+_MEMO_COMMENTS = (
+    "Refunded to the original payment method.",
+    "Item returned damaged; restocking fee applied.",
+    "Customer changed their mind within 14 days.",
+    "<b>Goodwill</b> refund after a late delivery.",
+)
+
+
+def _cents(text: str) -> int:
+    """Cents of a `14.9500` / `-5.0000` amount."""
+    whole, _, fraction = text.partition(".")
+    cents = abs(int(whole)) * 100 + int((fraction + "00")[:2])
+    return -cents if whole.startswith("-") else cents
+
+
+def _order_lines(items: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """Order rows grouped by line: a configurable product's row is followed by its chosen simple product's."""
+    lines: list[list[dict[str, Any]]] = []
+    for item in items:
+        if lines and lines[-1][0]["product_type"] == "configurable" and len(lines[-1]) == 1:
+            lines[-1].append(item)
+        else:
+            lines.append([item])
+    return lines
+
+
+def _quote_items(
+    quote_id: int, store_id: int, created_at: str, updated_at: str, rows: Sequence[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Quote items (`shoppingCartItemEntity`) for order-style rows; a child row points at its parent."""
+    items: list[dict[str, Any]] = []
+    parent_id = None
+    for position, row in enumerate(rows):
+        item_id = str(quote_id * 8 + position)
+        child = row["product_type"] == "simple" and parent_id is not None and row["price"] == "0.0000"
+        parent = items[-1] if child else None
+        sku = row["sku"]
+        slug = _ascii(row["name"][:60]) or "product"
+        price, qty = _cents(row["price"]), int(row["qty_ordered"].partition(".")[0])
+        tax, discount = _cents(row["tax_amount"]), _cents(row["discount_amount"])
+        total = _cents(row["row_total"])
+        item = {
+            "item_id": item_id,
+            "created_at": created_at,
+            "updated_at": updated_at,
+            "product_id": row["product_id"],
+            "store_id": str(store_id),
+            "parent_item_id": parent["item_id"] if parent else None,
+            "is_virtual": 0,
+            "sku": sku,
+            "name": row["name"],
+            "free_shipping": "0",
+            "is_qty_decimal": "0",
+            "no_discount": "0",
+            "weight": row["weight"],
+            "qty": row["qty_ordered"],
+            "price": row["price"],
+            "base_price": row["price"],
+            "discount_percent": row.get("discount_percent", "0.0000"),
+            "discount_amount": row["discount_amount"],
+            "base_discount_amount": row["discount_amount"],
+            "tax_percent": row.get("tax_percent", "0.0000"),
+            "tax_amount": row["tax_amount"],
+            "base_tax_amount": row["tax_amount"],
+            "row_total": row["row_total"],
+            "base_row_total": row["row_total"],
+            "row_total_with_discount": money(total - discount),
+            "row_weight": row.get("row_weight", row["weight"]),
+            "product_type": row["product_type"],
+            "base_cost": "0",
+            "price_incl_tax": money(price + (tax // qty if qty else 0)),
+            "base_price_incl_tax": money(price + (tax // qty if qty else 0)),
+            "row_total_incl_tax": money(total + tax),
+            "base_row_total_incl_tax": money(total + tax),
+            "weee_tax_applied": 0,
+            "tax_class_id": "2",
+            "product_image_url": f"{STORE_BASE_URL}media/catalog/product/{sku[:1]}/{sku[1:2]}/{sku.lower()}.jpg",
+            "product_url": f"{STORE_BASE_URL}{slug}.html",
+            "categories": [{"name": name} for name in CATEGORIES.get(sku[:3], ())],
+        }
+        if not child:
+            parent_id = item_id if row["product_type"] == "configurable" else None
+        items.append(item)
+    return items
+
+
+def _quote_address(
+    quote_id: int,
+    kind: str,
+    created_at: str,
+    updated_at: str,
+    contact: dict[str, Any],
+    source: dict[str, Any],
+    *,
+    same_as_billing: bool = False,
+) -> dict[str, Any]:
+    """A quote address; Magento keeps both rows from the first item on, empty until checkout fills them."""
+    return {
+        "address_id": str(2 * quote_id - (1 if kind == "billing" else 0)),
+        "created_at": created_at,
+        "updated_at": updated_at,
+        "customer_id": contact.get("customer_id"),
+        "save_in_address_book": 0,
+        "customer_address_id": None
+        if source.get("customer_address_id") is None
+        else str(source["customer_address_id"]),
+        "address_type": kind,
+        "email": contact.get("email"),
+        "firstname": source.get("firstname"),
+        "lastname": source.get("lastname"),
+        "company": source.get("company"),
+        "street": source.get("street"),
+        "city": source.get("city"),
+        "region": source.get("region"),
+        "region_id": None if source.get("region_id") is None else str(source["region_id"]),
+        "postcode": source.get("postcode"),
+        "country_id": source.get("country_id"),
+        "telephone": source.get("telephone"),
+        "fax": source.get("fax"),
+        "same_as_billing": 1 if same_as_billing else 0,
+        "free_shipping": 0,
+    }
+
+
+def timestamp_seconds(text: Any) -> int | None:
+    """Seconds since the epoch of a `YYYY-MM-DD HH:MM:SS` UTC time; None for anything else."""
+    if not isinstance(text, str) or len(text) != 19 or text[4] != "-" or text[10] != " ":
+        return None
+    seconds = _parse_timestamp(text)
+    return seconds if seconds or text == "1970-01-01 00:00:00" else None
 
 
 def _parse_timestamp(text: str) -> int:
@@ -693,14 +1209,42 @@ def _payment(
     return payment
 
 
-def generate(*, seed: int, customers: int, orders: int, malformed: int = 0, now: datetime | None = None) -> Dataset:
-    """The whole store for `seed`: same arguments, same data (`now` defaults to today 00:00 UTC)."""
+def generate(
+    *,
+    seed: int,
+    customers: int,
+    orders: int,
+    carts: int | None = None,
+    malformed: int = 0,
+    now: datetime | None = None,
+) -> Dataset:
+    """The whole store for `seed`: same arguments, same data (`now` defaults to today 00:00 UTC).
+
+    `carts` is the number of quotes besides the orders' converted ones (default: half the orders).
+    """
     if now is None:
         now = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    if carts is None:
+        carts = orders // 2
     start, end = int(DATA_START.timestamp()), int(now.timestamp())
     customer_columns, customer_created = _generate_customers(seed, customers, start, end)
-    order_columns = _generate_orders(seed, orders, start, end, customer_columns, customer_created)
-    dataset = Dataset(seed, now, customer_columns, order_columns)
+    order_columns, order_created = _generate_orders(seed, orders, start, end, customer_columns, customer_created)
+    guest_people = _guest_people(_FastRandom(seed * 15_487_469 + 23), max(1, carts // 4))
+    quote_columns = _generate_quotes(
+        seed, carts, start, end, order_columns, order_created, customer_columns, customer_created, len(guest_people)
+    )
+    creditmemo_columns = _generate_creditmemos(seed, end, order_columns, order_created)
+    subscriber_columns = _generate_subscribers(seed, start, end, customer_columns, customer_created)
+    dataset = Dataset(
+        seed,
+        now,
+        customer_columns,
+        order_columns,
+        quote_columns,
+        creditmemo_columns,
+        subscriber_columns,
+        guest_people,
+    )
     _make_malformed(dataset, malformed)
     return dataset
 
@@ -767,7 +1311,7 @@ def _generate_customers(seed: int, count: int, start: int, end: int) -> tuple[Cu
 
 def _generate_orders(
     seed: int, count: int, start: int, end: int, customers: CustomerColumns, customer_created: list[int]
-) -> OrderColumns:
+) -> tuple[OrderColumns, list[int]]:
     draw = _FastRandom(seed * 104_729 + 13)
     span = max(1, end - start)
     created = sorted(start + int(span * draw.random() ** 0.6) for _ in range(count))
@@ -830,6 +1374,157 @@ def _generate_orders(
         history_rows.append(len(_STATUS_PATH[status]))
     columns.item_start.extend(accumulate(item_rows, initial=1))
     columns.history_start.extend(accumulate(history_rows, initial=1))
+    return columns, created
+
+
+_CART_KINDS = (QUOTE_ACTIVE, QUOTE_GUEST, QUOTE_ANONYMOUS_PHONE, QUOTE_ANONYMOUS, QUOTE_API, QUOTE_EMPTY)
+_CART_CUMULATIVE = _cumulative((30, 25, 12, 13, 8, 12))
+_REGISTERED_KINDS = (QUOTE_ACTIVE, QUOTE_API, QUOTE_EMPTY)
+
+
+def _guest_people(draw: _FastRandom, count: int) -> list[tuple[str, str | None, str]]:
+    """Guests who fill carts: emails repeat (one person, many carts), and some emails are shared by
+    several people with different names (a family or an office address)."""
+    people: list[tuple[str, str | None, str]] = []
+    for _ in range(count):
+        first, last = draw.choice(FIRST_NAMES), draw.choice(LAST_NAMES)
+        if people and draw.random() < 0.15:
+            _, shared_last, email = people[draw.below(len(people))]
+            people.append((first, shared_last if draw.random() < 0.5 else last, email))
+            continue
+        people.append((first, last, f"{_email_local(draw, first, last)}@{draw.choice(EMAIL_DOMAINS)}"))
+    return people
+
+
+def _generate_quotes(
+    seed: int,
+    carts: int,
+    start: int,
+    end: int,
+    orders: OrderColumns,
+    order_created: list[int],
+    customers: CustomerColumns,
+    customer_created: list[int],
+    people: int,
+) -> QuoteColumns:
+    """Each order's converted quote, with `carts` other carts spread among them in creation order.
+
+    Quote ids follow creation as auto-increment ids do: the carts placed between two orders were
+    started between those two checkouts.
+    """
+    draw = _FastRandom(seed * 6_700_417 + 29)
+    columns = QuoteColumns(*(array(code, [0]) for code in ("I", "I", "B", "B", "i", "i", "i")))
+    created_at, updated_at, store_ids = columns.created_at, columns.updated_at, columns.store_id
+    kinds, customer_ids, order_ids, persons = columns.kind, columns.customer_id, columns.order_id, columns.person
+    count = len(order_created)
+    orders.quote_id = array("i", bytes(4 * (count + 1)))
+    all_stores = tuple(STORES_BY_ID)
+
+    def add_cart(at: int) -> None:
+        kind = draw.weighted(_CART_KINDS, _CART_CUMULATIVE)
+        customer_id, person = 0, -1
+        if kind in _REGISTERED_KINDS:
+            known = bisect_right(customer_created, at)
+            if known:
+                customer_id = draw.randint(1, known)
+            else:
+                kind = QUOTE_GUEST
+        if customer_id:
+            store_id = customers.store_id[customer_id]
+        else:
+            store_id = draw.choice(all_stores)
+        if kind == QUOTE_GUEST:
+            person = draw.below(people)
+        roll = draw.random()
+        updated = at if roll < 0.5 else at + int((end - at) * draw.random() ** 4)
+        created_at.append(at)
+        updated_at.append(min(updated, end))
+        store_ids.append(store_id)
+        kinds.append(kind)
+        customer_ids.append(customer_id)
+        order_ids.append(0)
+        persons.append(person)
+
+    previous = start
+    for order_id, ordered in enumerate(order_created, start=1):
+        for _ in range(order_id * carts // count - (order_id - 1) * carts // count):
+            add_cart(previous + draw.below(max(1, ordered - previous + 1)))
+        started = max(start, ordered - draw.randint(60, 2 * DAY))
+        created_at.append(started)
+        updated_at.append(ordered)
+        store_ids.append(orders.store_id[order_id])
+        kinds.append(QUOTE_CONVERTED)
+        customer_ids.append(orders.customer_id[order_id])
+        order_ids.append(order_id)
+        persons.append(-1)
+        orders.quote_id[order_id] = len(order_ids) - 1
+        previous = ordered
+    if not count:
+        for at in sorted(start + int((end - start) * draw.random() ** 0.6) for _ in range(carts)):
+            add_cart(at)
+    return columns
+
+
+def _generate_creditmemos(seed: int, end: int, orders: OrderColumns, order_created: list[int]) -> CreditmemoColumns:
+    """Refunds: every closed order was refunded in full (some in two memos), and a few complete or
+    processing orders had one line refunded, pending or canceled."""
+    draw = _FastRandom(seed * 9_576_890 + 31)
+    memos: list[tuple[int, int, int, int]] = []  # (created, order id, part, state)
+    for order_id, ordered in enumerate(order_created, start=1):
+        status = orders.status[order_id]
+        if status == "closed":
+            refunded = max(ordered, _parse_timestamp(orders.updated_at[order_id]))
+            if len(orders.products[order_id]) > 1 and draw.random() < 0.25:
+                first = max(ordered, refunded - draw.randint(DAY, 10 * DAY))
+                memos += [(first, order_id, MEMO_FIRST, 2), (refunded, order_id, MEMO_REST, 2)]
+            else:
+                memos.append((refunded, order_id, MEMO_FULL, 2))
+        elif status in ("complete", "processing") and draw.random() < 0.03:
+            at = min(end, ordered + draw.randint(DAY, 30 * DAY))
+            memos.append((at, order_id, MEMO_LINE, draw.choice((1, 2, 2, 3))))
+    memos.sort()
+    columns = CreditmemoColumns(*(array(code, [0]) for code in ("i", "I", "I", "B", "B")), [""])
+    sequence = dict.fromkeys(STORES_BY_ID, 0)
+    for at, order_id, part, state in memos:
+        store_id = orders.store_id[order_id]
+        sequence[store_id] += 1
+        columns.order_id.append(order_id)
+        columns.created_at.append(at)
+        # A canceled memo was canceled later; a pending one may have been edited since.
+        columns.updated_at.append(min(end, at + draw.randint(3_600, 5 * DAY)) if state != 2 else at)
+        columns.part.append(part)
+        columns.state.append(state)
+        columns.increment_id.append(f"{store_id}{sequence[store_id]:08d}")
+    return columns
+
+
+_SUBSCRIBER_STATUSES = (SUBSCRIBED, NOT_ACTIVE, UNSUBSCRIBED, UNCONFIRMED)
+_SUBSCRIBER_CUMULATIVE = _cumulative((60, 8, 25, 7))
+
+
+def _generate_subscribers(
+    seed: int, start: int, end: int, customers: CustomerColumns, customer_created: list[int]
+) -> SubscriberColumns:
+    """About 40% of customers subscribed when they registered; guests (an eighth as many) from the footer form."""
+    draw = _FastRandom(seed * 4_256_249 + 37)
+    rows: list[tuple[int, int]] = []  # (subscribed at, customer id or 0)
+    for customer_id, registered in enumerate(customer_created, start=1):
+        if draw.random() < 0.4:
+            rows.append((min(end, registered + draw.below(DAY)), customer_id))
+    span = max(1, end - start)
+    rows += [(start + int(span * draw.random() ** 0.7), 0) for _ in range(len(customer_created) // 8)]
+    rows.sort()
+    columns = SubscriberColumns(*(array(code, [0]) for code in ("i", "B", "B", "I")))
+    all_stores = tuple(STORES_BY_ID)
+    for subscribed, customer_id in rows:
+        status = draw.weighted(_SUBSCRIBER_STATUSES, _SUBSCRIBER_CUMULATIVE)
+        changed = subscribed
+        if status in (UNSUBSCRIBED, SUBSCRIBED) and draw.random() < 0.6:
+            changed = subscribed + int((end - subscribed) * draw.random())
+        columns.customer_id.append(customer_id)
+        columns.store_id.append(customers.store_id[customer_id] if customer_id else draw.choice(all_stores))
+        columns.status.append(status)
+        columns.change_status_at.append(changed)
     return columns
 
 

@@ -14,7 +14,7 @@ from typing import Any
 from .filters import UnknownColumn
 from .reference import COUNTRIES, CUSTOMER_GROUPS, GENDER_LABELS, STORES, WEBSITES
 from .soap import ResponseWriter, SoapFault, SoapRequest, read_filters, read_pager, read_strings, read_text
-from .store import Store
+from .store import Store, regions_of
 from .wsdl import WsdlModel
 
 BRIDGE_VERSION = "1.2.19"
@@ -24,10 +24,19 @@ ACCESS_DENIED = ("2", "Access denied.")
 SESSION_EXPIRED = ("5", "Session expired. Try to relogin.")
 ORDER_NOT_EXISTS = ("100", "Requested order not exists.")
 CUSTOMER_NOT_EXISTS = ("102", "Customer not exists.")
+CREDITMEMO_NOT_EXISTS = ("100", "Requested credit memo does not exist.")
+COUNTRY_NOT_EXISTS = ("101", "Country not exists.")
+# The credit memo API wraps any error of its collection as `invalid_filter`, with the error's text.
+CREDITMEMO_INVALID_FILTER = "101"
 
 
 def not_present(operation: str) -> SoapFault:
     return SoapFault("SOAP-ENV:Server", f"Procedure '{operation}' not present")
+
+
+def unknown_column(column: str) -> str:
+    """MySQL's error for a filter on a column the table does not have, as Magento passes it on."""
+    return f"SQLSTATE[42S22]: Column not found: 1054 Unknown column '{column}' in 'where clause'"
 
 
 class Sessions:
@@ -88,6 +97,9 @@ class Operations:
             "customerAddressList": self._address_list,
             "salesOrderList": self._order_list,
             "salesOrderInfo": self._order_info,
+            "salesOrderCreditmemoList": self._creditmemo_list,
+            "salesOrderCreditmemoInfo": self._creditmemo_info,
+            "directoryRegionList": self._region_list,
         }
         if self.bridge:
             self._handlers.update(
@@ -98,6 +110,9 @@ class Operations:
                     "oroCustomerInfo": self._bridge_customer_info,
                     "oroOrderList": self._order_list,
                     "oroOrderInfo": self._order_info,
+                    "oroQuoteList": self._quote_list,
+                    "newsletterSubscriberList": self._subscriber_list,
+                    "oroRegionList": self._bridge_region_list,
                 }
             )
 
@@ -122,9 +137,7 @@ class Operations:
         try:
             result = handler(request, base_url)
         except UnknownColumn as error:
-            raise SoapFault(
-                "1", f"SQLSTATE[42S22]: Column not found: 1054 Unknown column '{error.column}' in 'where clause'"
-            ) from error
+            raise SoapFault("1", unknown_column(error.column)) from error
         return self._writer.response(name, result)
 
     def _ping(self, request: SoapRequest, base_url: str) -> dict[str, Any]:
@@ -171,7 +184,8 @@ class Operations:
         ]
 
     def _page(self, request: SoapRequest) -> tuple[int, int] | None:
-        if not request.operation.startswith("oro"):
+        """The bridge pager of an operation that has one (the bridge's lists and newsletterSubscriberList)."""
+        if not any(name == "pager" for name, _ in self.model.operations[request.operation].inputs):
             return None
         page = read_pager(request.argument("pager", 2))
         if page is not None and self.page_size_cap:
@@ -215,6 +229,38 @@ class Operations:
         if order is None:
             raise SoapFault(*ORDER_NOT_EXISTS)
         return order
+
+    def _quote_list(self, request: SoapRequest, base_url: str) -> list[dict[str, Any]]:
+        return self.store.find_quotes(read_filters(request.argument("filters", 1)), self._page(request))
+
+    def _creditmemo_list(self, request: SoapRequest, base_url: str) -> list[dict[str, Any]]:
+        try:
+            return self.store.find_creditmemos(read_filters(request.argument("filters", 1)))
+        except UnknownColumn as error:
+            raise SoapFault(CREDITMEMO_INVALID_FILTER, unknown_column(error.column)) from error
+
+    def _creditmemo_info(self, request: SoapRequest, base_url: str) -> dict[str, Any]:
+        memo = self.store.creditmemo(read_text(request.argument("creditmemoIncrementId", 1)) or "")
+        if memo is None:
+            raise SoapFault(*CREDITMEMO_NOT_EXISTS)
+        return memo
+
+    def _subscriber_list(self, request: SoapRequest, base_url: str) -> list[dict[str, Any]]:
+        return self.store.find_subscribers(read_filters(request.argument("filters", 1)), self._page(request))
+
+    def _bridge_region_list(self, request: SoapRequest, base_url: str) -> list[dict[str, Any]]:
+        return self.store.find_regions(read_filters(request.argument("filters", 1)), self._page(request))
+
+    def _region_list(self, request: SoapRequest, base_url: str) -> list[dict[str, Any]]:
+        """Regions of one country, named by its ISO 2 or ISO 3 code (any case, as MySQL compares)."""
+        given = read_text(request.argument("country", 1)) or ""
+        code = given.strip().upper()
+        if len(code) not in (2, 3):
+            raise SoapFault(COUNTRY_NOT_EXISTS[0], f"Invalid country code: {given}")
+        country = next((iso2 for iso2, iso3, _ in COUNTRIES if code in (iso2, iso3)), None)
+        if country is None:
+            raise SoapFault(*COUNTRY_NOT_EXISTS)
+        return regions_of(country)
 
 
 def _with_gender_label(customer: dict[str, Any]) -> dict[str, Any]:

@@ -170,7 +170,8 @@ PAYMENT_METHODS: tuple[str, ...] = ("checkmo", "ccsave", "paypal_express", "bank
 CARD_TYPES: tuple[str, ...] = ("VI", "MC", "AE")
 COUPONS: tuple[str, ...] = ("WELCOME10", "SUMMER15", "VIP20")
 
-# Order status history comments; None is the common "status changed, no comment" row.
+# Order status history comments; None is the common "status changed, no comment" row, "" an admin who
+# saved an empty comment; some admins write HTML, and some of it is hostile (a sync must sanitise it).
 HISTORY_COMMENTS: tuple[str | None, ...] = (
     None,
     None,
@@ -182,6 +183,9 @@ HISTORY_COMMENTS: tuple[str | None, ...] = (
     'Captured amount online. Transaction ID: "5KX08383HT418410T"',
     '<b>Gift wrap</b> requested &amp; card: "Happy birthday!"',
     "Address corrected after phone call.",
+    "",
+    "<p>Parcel returned by the carrier.<br>Customer asked for a new delivery date.</p>",
+    '<p onclick="alert(1)">Shipped with <b>DHL</b> today.<script>alert("admin")</script></p>',
 )
 
 # Order statuses with the state Magento pairs them with, and rough shares by order age.
@@ -206,3 +210,77 @@ OLD_STATUS_WEIGHTS: tuple[tuple[str, int], ...] = (
     ("closed", 10),
     ("processing", 2),
 )
+
+
+def _numbered(
+    country: str, first_id: int, regions: tuple[tuple[str, str], ...]
+) -> tuple[tuple[int, str, str, str], ...]:
+    return tuple((first_id + offset, country, code, name) for offset, (code, name) in enumerate(regions))
+
+
+# directory_country_region as Magento 1.9 ships it: (region_id, country, code, default name). The ids
+# are Magento's own (consecutive per country), and every region_id of REGIONS is here.
+REGION_TABLE: tuple[tuple[int, str, str, str], ...] = (
+    *_numbered("US", 1, (
+        ("AL", "Alabama"), ("AK", "Alaska"), ("AS", "American Samoa"), ("AZ", "Arizona"), ("AR", "Arkansas"),
+        ("AE", "Armed Forces Africa"), ("AA", "Armed Forces Americas"), ("AE", "Armed Forces Canada"),
+        ("AE", "Armed Forces Europe"), ("AE", "Armed Forces Middle East"), ("AP", "Armed Forces Pacific"),
+        ("CA", "California"), ("CO", "Colorado"), ("CT", "Connecticut"), ("DE", "Delaware"),
+        ("DC", "District of Columbia"), ("FM", "Federated States Of Micronesia"), ("FL", "Florida"),
+        ("GA", "Georgia"), ("GU", "Guam"), ("HI", "Hawaii"), ("ID", "Idaho"), ("IL", "Illinois"),
+        ("IN", "Indiana"), ("IA", "Iowa"), ("KS", "Kansas"), ("KY", "Kentucky"), ("LA", "Louisiana"),
+        ("ME", "Maine"), ("MH", "Marshall Islands"), ("MD", "Maryland"), ("MA", "Massachusetts"),
+        ("MI", "Michigan"), ("MN", "Minnesota"), ("MS", "Mississippi"), ("MO", "Missouri"), ("MT", "Montana"),
+        ("NE", "Nebraska"), ("NV", "Nevada"), ("NH", "New Hampshire"), ("NJ", "New Jersey"),
+        ("NM", "New Mexico"), ("NY", "New York"), ("NC", "North Carolina"), ("ND", "North Dakota"),
+        ("MP", "Northern Mariana Islands"), ("OH", "Ohio"), ("OK", "Oklahoma"), ("OR", "Oregon"),
+        ("PW", "Palau"), ("PA", "Pennsylvania"), ("PR", "Puerto Rico"), ("RI", "Rhode Island"),
+        ("SC", "South Carolina"), ("SD", "South Dakota"), ("TN", "Tennessee"), ("TX", "Texas"), ("UT", "Utah"),
+        ("VT", "Vermont"), ("VI", "Virgin Islands"), ("VA", "Virginia"), ("WA", "Washington"),
+        ("WV", "West Virginia"), ("WI", "Wisconsin"), ("WY", "Wyoming"),
+    )),
+    *_numbered("CA", 66, (
+        ("AB", "Alberta"), ("BC", "British Columbia"), ("MB", "Manitoba"), ("NL", "Newfoundland and Labrador"),
+        ("NB", "New Brunswick"), ("NS", "Nova Scotia"), ("NT", "Northwest Territories"), ("NU", "Nunavut"),
+        ("ON", "Ontario"), ("PE", "Prince Edward Island"), ("QC", "Quebec"), ("SK", "Saskatchewan"),
+        ("YT", "Yukon Territory"),
+    )),
+    *_numbered("DE", 79, (
+        ("NDS", "Niedersachsen"), ("BAW", "Baden-Württemberg"), ("BAY", "Bayern"), ("BER", "Berlin"),
+        ("BRG", "Brandenburg"), ("BRE", "Bremen"), ("HAM", "Hamburg"), ("HES", "Hessen"),
+        ("MEC", "Mecklenburg-Vorpommern"), ("NRW", "Nordrhein-Westfalen"), ("RHE", "Rheinland-Pfalz"),
+        ("SAR", "Saarland"), ("SAS", "Sachsen"), ("SAC", "Sachsen-Anhalt"), ("SCN", "Schleswig-Holstein"),
+        ("THE", "Thüringen"),
+    )),
+    *_numbered("AT", 95, (
+        ("WI", "Wien"), ("NO", "Niederösterreich"), ("OO", "Oberösterreich"), ("SB", "Salzburg"),
+        ("KN", "Kärnten"), ("ST", "Steiermark"), ("TI", "Tirol"), ("BL", "Burgenland"), ("VB", "Vorarlberg"),
+    )),
+    (139, "ES", "Barcelona", "Barcelona"),
+    (161, "ES", "Madrid", "Madrid"),
+    (177, "ES", "Valencia", "Valencia"),
+    (194, "FR", "13", "Bouches-du-Rhône"),
+    (251, "FR", "69", "Rhône"),
+    (257, "FR", "75", "Paris"),
+)  # fmt: skip
+
+# Where product pages and images of the store live (quote items carry both URLs).
+STORE_BASE_URL = "https://shop.example.com/"
+# Category names of a product, by the first three letters of its SKU (gift cards are in none).
+CATEGORIES: dict[str, tuple[str, ...]] = {
+    "msj": ("Men", "Shirts"),
+    "mtk": ("Men", "Tees, Knits and Polos"),
+    "mpd": ("Men", "Blazers"),
+    "msh": ("Men", "Pants & Denim"),
+    "mbk": ("Men", "Pants & Denim"),
+    "wbk": ("Women", "Tops & Blouses"),
+    "wsd": ("Women", "Dresses & Skirts"),
+    "abl": ("Accessories", "Bags & Luggage"),
+    "acj": ("Accessories", "Jewelry"),
+    "aws": ("Accessories", "Eyewear"),
+    "acc": (),
+    "hdb": ("Home & Decor", "Bed & Bath"),
+    "hdd": ("Home & Decor", "Books & Music"),
+    "hde": ("Home & Decor", "Bed & Bath"),
+    "hdm": ("Home & Decor", "Decorative Accents"),
+}

@@ -24,8 +24,9 @@ from wsgiref.simple_server import ServerHandler, WSGIRequestHandler, WSGIServer
 
 from . import generator, wsdl
 from .operations import Operations, Sessions
+from .reference import REGION_TABLE
 from .soap import SoapFault, fault_document, parse_request
-from .store import Store
+from .store import ENTITIES, Store
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +52,7 @@ class SimulatorOptions:
     port: int = 0
     customers: int = 200
     orders: int = 800
+    carts: int | None = None  # quotes besides the orders' own; None: half the orders
     seed: int = 1
     mode: str = "bridge"
     api_user: str = "demo"
@@ -115,6 +117,7 @@ class SimulatorApp:
             seed=options.seed,
             customers=options.customers,
             orders=options.orders,
+            carts=options.carts,
             malformed=options.malformed,
             now=options.now,
         )
@@ -178,6 +181,10 @@ class SimulatorApp:
                 entity = payload.get("entity")
                 ids, updated_at = self.store.touch(entity, count=payload.get("count"), ids=payload.get("ids"))
                 return _json(start_response, 200, {"entity": entity, "ids": ids, "updated_at": updated_at})
+            if path == "/_sim/delete" and method == "POST":
+                entity = payload.get("entity")
+                ids = self.store.delete(entity, payload.get("ids") or [])
+                return _json(start_response, 200, {"entity": entity, "ids": ids})
             if path == "/_sim/faults":
                 if method == "POST":
                     self.configure_faults(**payload)
@@ -200,8 +207,8 @@ class SimulatorApp:
         return {
             "mode": self.options.mode,
             "seed": self.options.seed,
-            "customers": self.store.customer_count,
-            "orders": self.store.order_count,
+            **{entity: self.store.count(entity) for entity in ENTITIES},
+            "regions": len(REGION_TABLE),
             "calls": dict(self.operations.calls),
             "sessions": len(self.sessions),
             "faults": asdict(self.faults.settings),

@@ -21,6 +21,13 @@ class Command(BaseCommand):
         parser.add_argument("--host", default=DEFAULTS.host, help=f"address to bind (default {DEFAULTS.host})")
         parser.add_argument("--customers", type=int, default=DEFAULTS.customers, help="customers (default %(default)s)")
         parser.add_argument("--orders", type=int, default=DEFAULTS.orders, help="orders (default %(default)s)")
+        parser.add_argument(
+            "--carts",
+            type=int,
+            default=None,
+            help="quotes besides the orders' converted ones: active, guest, anonymous, API-made and empty carts "
+            "(default: half the orders)",
+        )
         parser.add_argument("--seed", type=int, default=DEFAULTS.seed, help="data seed (default %(default)s)")
         parser.add_argument(
             "--mode",
@@ -79,6 +86,7 @@ class Command(BaseCommand):
                 port=options["port"],
                 customers=options["customers"],
                 orders=options["orders"],
+                carts=options["carts"],
                 seed=options["seed"],
                 mode=options["mode"],
                 api_user=options["api_user"],
