@@ -15,10 +15,12 @@ from django.utils import timezone
 
 from channels.models import Cart, CartAddress, CartItem, Customer, Order, Store, Website
 from integrations.connectors.magento1 import mappers
+from integrations.connectors.magento1.housekeeping import EXPIRATION_BATCH
 from integrations.connectors.magento1.streams import (
     CART_GUESTS,
     CustomerFirst,
     StoreScoped,
+    complex_filter,
     link_guests,
 )
 from integrations.engine import values as v
@@ -143,6 +145,13 @@ class CartStream(CustomerFirst, StoreScoped):
 
     def map(self, raw: dict[str, Any]) -> Mapped:
         return cart(raw, self.store_websites)
+
+    def fetch_still_in_store(self, remote_ids: list[str]) -> list[dict[str, Any]]:
+        """The carts among these the store still has, as OroCRM's expiration job asks: `entity_id in`,
+        the website's store filter, pager (1, 200)."""
+        conditions = [("entity_id", "in", ",".join(remote_ids)), *self.scope_conditions()]
+        pager = {"page": "1", "pageSize": str(EXPIRATION_BATCH)}
+        return self.soap.call(self.bridge_list, complex_filter(*conditions), pager) or []
 
     def after_write(self, integration_id: int, mapped: list[Mapped], keys_to_pk: dict) -> None:
         pks = list(keys_to_pk.values())

@@ -229,7 +229,7 @@ class Magento1Connector(Connector):
         if self.settings.wsi_mode or self.soap.is_wsi or self.mode != "bridge":
             return "No carts: the native Magento API has none (they need the Oro Bridge)."
         carts = CartStream(self)
-        expired = housekeeping.expire_vanished_carts(self.integration, carts.fetch_by_ids)
+        expired = housekeeping.expire_vanished_carts(self.integration, carts.fetch_still_in_store)
         lost = housekeeping.mark_abandoned_carts(self.integration, self.settings)
         return housekeeping.describe(expired, lost)
 

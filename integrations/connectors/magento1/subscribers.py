@@ -209,7 +209,9 @@ class SubscriberStream(IncrementalStream):
 
     def fetch_page(self, conditions: list[tuple[str, str, str]], page_size: int) -> list[dict[str, Any]]:
         pager = {"page": "1", "pageSize": str(page_size)}
-        filters = complex_filter(*conditions, *self.scope_conditions())
+        conditions = [*conditions, *self.scope_conditions()]
+        # An empty complex_filter array is refused by the WSDL's schema; no condition is no filter at all.
+        filters = complex_filter(*conditions) if conditions else {}
         return self.soap.call(self.bridge_list, filters, pager) or []
 
     def fetch_by_ids(self, remote_ids: list[str]) -> list[dict[str, Any]]:
