@@ -81,6 +81,25 @@ def test_carts_come_in_with_oro_statuses_guests_linked_and_anonymous_ones_skippe
     assert (again.created, again.updated) == (0, 0)
 
 
+def test_a_cart_read_after_its_order_is_purchased_too(magento, run_worker):
+    sim = magento(customers=30, orders=60)
+    integration = magento_integration(url=sim.wsdl_url)
+    sync(integration, run_worker)  # carts are read before orders: the orders marked their carts
+    purchased = list(
+        Cart.objects.filter(integration=integration, status="purchased").values_list("remote_id", flat=True)[:3]
+    )
+    assert len(purchased) == 3
+    # The carts come again after their orders (not read again): the cart's own import finds the order.
+    Cart.objects.filter(integration=integration, remote_id__in=purchased).delete()
+    sim.touch("quotes", ids=[int(i) for i in purchased])
+    run = sync(integration, run_worker)
+    assert run.entities.get(entity="orders").updated == 0
+    statuses = set(
+        Cart.objects.filter(integration=integration, remote_id__in=purchased).values_list("status", flat=True)
+    )
+    assert statuses == {"purchased"}
+
+
 def test_housekeeping_expires_deleted_carts_and_marks_abandoned_ones_lost(magento, run_worker):
     sim = magento(customers=30, orders=60)
     integration = magento_integration(url=sim.wsdl_url, cart_lost_after_days=30)

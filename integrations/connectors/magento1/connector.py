@@ -42,7 +42,6 @@ ENTITY_LABELS = {
     "credit_memos": "credit memos",
     "newsletter_subscribers": "newsletter subscribers",
 }
-DICTIONARIES = {"websites", "stores", "customer_groups", "regions"}
 # Only the Oro Bridge lists these: a store without it (native mode) has no carts and no subscribers.
 BRIDGE_ONLY = {"carts", "newsletter_subscribers"}
 
@@ -226,7 +225,7 @@ class Magento1Connector(Connector):
 
     def housekeeping(self) -> str:
         """Daily: expire the open carts the store deleted, then apply the abandoned-cart rule."""
-        if self.settings.wsi_mode or self.soap.is_wsi or self.mode != "bridge":
+        if self.mode != "bridge":
             return "No carts: the native Magento API has none (they need the Oro Bridge)."
         carts = CartStream(self)
         expired = housekeeping.expire_vanished_carts(self.integration, carts.fetch_still_in_store)

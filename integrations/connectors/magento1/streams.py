@@ -33,6 +33,7 @@ from integrations.connectors.magento1 import mappers
 from integrations.connectors.magento1.models import Magento1Settings
 from integrations.engine.contracts import ChildSpec, Mapped, Page, SourceStream
 from integrations.engine.cursors import UpdatedAtKeyset, numeric_id
+from integrations.engine.importer import _fetch_again as fetch_again
 from integrations.engine.importer import import_raw, quarantine
 from integrations.engine.upsert import upsert_batch
 
@@ -346,7 +347,13 @@ class CustomerFirst(IncrementalStream):
         if self._customer_stream is None:
             self._customer_stream = CustomerStream(self.connector)
         customers = self._customer_stream
-        raws = customers.fetch_by_ids(missing)
+        # One call; one per id if the answer cannot be read (a 10 MB value), as a quarantine retry reads.
+        raws, unreadable = fetch_again(customers, missing)
+        if unreadable:
+            self.connector.log(
+                f"{self.name}: the store's answer for customer(s) {', '.join(sorted(unreadable))} cannot be read; "
+                "their records are linked when the customers come in"
+            )
         with transaction.atomic():
             result, rejected = import_raw(customers, self.integration, raws)
             quarantine(self.integration, None, customers, rejected)
