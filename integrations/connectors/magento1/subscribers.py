@@ -11,7 +11,7 @@ another out of the page being read.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -90,7 +90,7 @@ class SubscriberCursor:
 
     # -- the first sync: down the ids --------------------------------------------------------------
 
-    def _initial(self, state: dict[str, Any], now: datetime.datetime):
+    def _initial(self, state: dict[str, Any], now: datetime.datetime) -> Generator[Page, None, dict[str, Any]]:
         if state.get("phase") != "initial":
             newest = self.fetch([], 1)
             ids = [i for i in (_id(raw) for raw in newest) if i is not None]
