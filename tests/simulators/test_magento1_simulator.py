@@ -660,7 +660,10 @@ def test_malformed_records_stay_schema_valid(fresh):
 def test_command_prints_its_address_and_stops_on_sigterm():
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(
-        [sys.executable, "manage.py", "magento_simulator", "--port", "0", "--customers", "5", "--orders", "5"],
+        [
+            *(sys.executable, "manage.py", "magento_simulator", "--port", "0"),
+            *("--customers", "5", "--orders", "5", "--carts", "3"),
+        ],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
@@ -674,6 +677,9 @@ def test_command_prints_its_address_and_stops_on_sigterm():
         assert wsdl_url.endswith("/api/v2_soap/?wsdl=1")
         with urllib.request.urlopen(wsdl_url, timeout=10) as answer:
             assert answer.status == 200
+        base = wsdl_url.removesuffix("/api/v2_soap/?wsdl=1")
+        with urllib.request.urlopen(base + "/_sim/stats", timeout=10) as answer:
+            assert json.load(answer)["quotes"] == 5 + 3
         process.send_signal(signal.SIGTERM)
         assert process.wait(10) == 0
     finally:

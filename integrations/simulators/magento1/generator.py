@@ -9,11 +9,12 @@ to set up and every read of a record returns the same values.
 
 import hashlib
 import random
+import threading
 import time
 import unicodedata
 from array import array
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache, lru_cache
@@ -193,7 +194,6 @@ class OrderColumns:
     products: list[tuple[int, ...]]
     item_start: list[int]
     history_start: list[int]
-    quote_id: array = field(default_factory=lambda: array("i", [0]))
 
 
 # Kinds of quotes: converted into an order, or one of the carts real stores keep.
@@ -204,6 +204,7 @@ QUOTE_ANONYMOUS_PHONE = 3  # no customer, no email, a billing telephone
 QUOTE_ANONYMOUS = 4  # no customer, no email, no telephone
 QUOTE_API = 5  # made by shoppingCartCreate: is_active 0 from the start, never converted
 QUOTE_EMPTY = 6  # an active cart whose items were all removed (items_qty 0)
+INACTIVE_QUOTE_KINDS = frozenset((QUOTE_CONVERTED, QUOTE_API))
 # Credit memo parts: all of an order, the first or the second of two memos, or a single line.
 MEMO_FULL, MEMO_FIRST, MEMO_REST, MEMO_LINE = 0, 1, 2, 3
 # Newsletter subscriber statuses, as Mage_Newsletter_Model_Subscriber numbers them.
@@ -243,21 +244,58 @@ class SubscriberColumns:
 
 @dataclass
 class Dataset:
-    """The generated store: eager columns plus on-demand record builders."""
+    """The generated store: eager columns plus on-demand record builders.
+
+    Quotes, credit memos and subscribers are generated on first use (a benchmark of customers and
+    orders never pays for them); what they are made from is kept as compact arrays of seconds.
+    """
 
     seed: int
     now: datetime
     customers: CustomerColumns
     orders: OrderColumns
-    quotes: QuoteColumns
-    creditmemos: CreditmemoColumns
-    subscribers: SubscriberColumns
-    guest_people: list[tuple[str, str | None, str]]
+    carts: int
+    customer_created: array
+    order_created: array
     malformed_customers: dict[int, str] = field(default_factory=dict)
     malformed_orders: dict[int, str] = field(default_factory=dict)
     # updated_at as generated, for records whose updated_at was touched since; history rows
     # and item timestamps keep their generated times.
     generated_updated_at: dict[tuple[str, int], str] = field(default_factory=dict)
+    _built: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    _build_lock: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
+
+    def _lazy(self, name: str, build: Callable[[], Any]) -> Any:
+        built = self._built.get(name)
+        if built is None:
+            with self._build_lock:
+                built = self._built.get(name)
+                if built is None:
+                    built = self._built[name] = build()
+        return built
+
+    @property
+    def guest_people(self) -> list[tuple[str, str | None, str]]:
+        return self._lazy(
+            "guest_people", lambda: _guest_people(_FastRandom(self.seed * 15_487_469 + 23), max(1, self.carts // 4))
+        )
+
+    @property
+    def quotes(self) -> QuoteColumns:
+        return self._lazy("quotes", lambda: _generate_quotes(self, len(self.guest_people)))
+
+    @property
+    def creditmemos(self) -> CreditmemoColumns:
+        return self._lazy("creditmemos", lambda: _generate_creditmemos(self))
+
+    @property
+    def subscribers(self) -> SubscriberColumns:
+        return self._lazy("subscribers", lambda: _generate_subscribers(self))
+
+    def order_quote_id(self, order_id: int) -> int:
+        """The id of the quote order `order_id` was placed from: the carts are spread evenly among the
+        orders in creation order, so this many of them came before it."""
+        return order_id + order_id * self.carts // self.order_count
 
     @property
     def customer_count(self) -> int:
@@ -269,7 +307,7 @@ class Dataset:
 
     @property
     def quote_count(self) -> int:
-        return len(self.quotes.created_at) - 1
+        return self.order_count + self.carts
 
     @property
     def creditmemo_count(self) -> int:
@@ -392,7 +430,7 @@ class Dataset:
         tax_rate = _TAX_BASIS_POINTS.get(shipping["country_id"], 0)
         method, method_title, per_item_shipping = rng.choice(SHIPPING_METHODS)
         rng.below(3)  # was the quote id; still drawn so that every later value of the order stays the same
-        quote_id = columns.quote_id[order_id]
+        quote_id = self.order_quote_id(order_id)
         items, totals = self._order_items(
             rng, order_id, quote_id, status, created_at, generated_updated, percent, tax_rate, malformed
         )
@@ -591,9 +629,7 @@ class Dataset:
             "store_id": str(store.store_id),
             "created_at": created_at,
             "updated_at": updated_at,
-            "is_active": "1"
-            if kind in (QUOTE_ACTIVE, QUOTE_GUEST, QUOTE_ANONYMOUS_PHONE, QUOTE_ANONYMOUS, QUOTE_EMPTY)
-            else "0",
+            "is_active": "0" if kind in INACTIVE_QUOTE_KINDS else "1",
             "is_virtual": "0",
             "is_multi_shipping": "0",
             "orig_order_id": "0",
@@ -618,7 +654,7 @@ class Dataset:
         profile: dict[str, Any] = {}
         if customer_id:
             customers = self.customers
-            first, last, email = customers.firstname[customer_id], customers.lastname[customer_id], None
+            first, last = customers.firstname[customer_id], customers.lastname[customer_id]
             email = customers.email[customer_id]
             profile = self.customer_profile(customer_id)
         elif kind == QUOTE_GUEST:
@@ -1229,21 +1265,8 @@ def generate(
     start, end = int(DATA_START.timestamp()), int(now.timestamp())
     customer_columns, customer_created = _generate_customers(seed, customers, start, end)
     order_columns, order_created = _generate_orders(seed, orders, start, end, customer_columns, customer_created)
-    guest_people = _guest_people(_FastRandom(seed * 15_487_469 + 23), max(1, carts // 4))
-    quote_columns = _generate_quotes(
-        seed, carts, start, end, order_columns, order_created, customer_columns, customer_created, len(guest_people)
-    )
-    creditmemo_columns = _generate_creditmemos(seed, end, order_columns, order_created)
-    subscriber_columns = _generate_subscribers(seed, start, end, customer_columns, customer_created)
     dataset = Dataset(
-        seed,
-        now,
-        customer_columns,
-        order_columns,
-        quote_columns,
-        creditmemo_columns,
-        subscriber_columns,
-        guest_people,
+        seed, now, customer_columns, order_columns, carts, array("I", customer_created), array("I", order_created)
     )
     _make_malformed(dataset, malformed)
     return dataset
@@ -1396,28 +1419,24 @@ def _guest_people(draw: _FastRandom, count: int) -> list[tuple[str, str | None, 
     return people
 
 
-def _generate_quotes(
-    seed: int,
-    carts: int,
-    start: int,
-    end: int,
-    orders: OrderColumns,
-    order_created: list[int],
-    customers: CustomerColumns,
-    customer_created: list[int],
-    people: int,
-) -> QuoteColumns:
-    """Each order's converted quote, with `carts` other carts spread among them in creation order.
+def _span(dataset: Dataset) -> tuple[int, int]:
+    return int(DATA_START.timestamp()), int(dataset.now.timestamp())
+
+
+def _generate_quotes(dataset: Dataset, people: int) -> QuoteColumns:
+    """Each order's converted quote, with `dataset.carts` other carts spread among them in creation order.
 
     Quote ids follow creation as auto-increment ids do: the carts placed between two orders were
-    started between those two checkouts.
+    started between those two checkouts (`Dataset.order_quote_id` counts them).
     """
+    seed, carts, orders, customers = dataset.seed, dataset.carts, dataset.orders, dataset.customers
+    order_created, customer_created = dataset.order_created, dataset.customer_created
+    start, end = _span(dataset)
     draw = _FastRandom(seed * 6_700_417 + 29)
     columns = QuoteColumns(*(array(code, [0]) for code in ("I", "I", "B", "B", "i", "i", "i")))
     created_at, updated_at, store_ids = columns.created_at, columns.updated_at, columns.store_id
     kinds, customer_ids, order_ids, persons = columns.kind, columns.customer_id, columns.order_id, columns.person
     count = len(order_created)
-    orders.quote_id = array("i", bytes(4 * (count + 1)))
     all_stores = tuple(STORES_BY_ID)
 
     def add_cart(at: int) -> None:
@@ -1457,7 +1476,6 @@ def _generate_quotes(
         customer_ids.append(orders.customer_id[order_id])
         order_ids.append(order_id)
         persons.append(-1)
-        orders.quote_id[order_id] = len(order_ids) - 1
         previous = ordered
     if not count:
         for at in sorted(start + int((end - start) * draw.random() ** 0.6) for _ in range(carts)):
@@ -1465,23 +1483,26 @@ def _generate_quotes(
     return columns
 
 
-def _generate_creditmemos(seed: int, end: int, orders: OrderColumns, order_created: list[int]) -> CreditmemoColumns:
+def _generate_creditmemos(dataset: Dataset) -> CreditmemoColumns:
     """Refunds: every closed order was refunded in full (some in two memos), and a few complete or
     processing orders had one line refunded, pending or canceled."""
-    draw = _FastRandom(seed * 9_576_890 + 31)
+    orders, order_created, (_, end) = dataset.orders, dataset.order_created, _span(dataset)
+    draw = _FastRandom(dataset.seed * 9_576_890 + 31)
     memos: list[tuple[int, int, int, int]] = []  # (created, order id, part, state)
     for order_id, ordered in enumerate(order_created, start=1):
         status = orders.status[order_id]
         if status == "closed":
-            refunded = max(ordered, _parse_timestamp(orders.updated_at[order_id]))
+            # As generated: memos are built on first use, maybe after the order was touched.
+            updated = dataset.generated_updated_at.get(("orders", order_id), orders.updated_at[order_id])
+            refunded = max(ordered, _parse_timestamp(updated))
             if len(orders.products[order_id]) > 1 and draw.random() < 0.25:
                 first = max(ordered, refunded - draw.randint(DAY, 10 * DAY))
                 memos += [(first, order_id, MEMO_FIRST, 2), (refunded, order_id, MEMO_REST, 2)]
             else:
                 memos.append((refunded, order_id, MEMO_FULL, 2))
-        elif status in ("complete", "processing") and draw.random() < 0.03:
+        elif status in ("complete", "processing") and draw.random() < 0.05:
             at = min(end, ordered + draw.randint(DAY, 30 * DAY))
-            memos.append((at, order_id, MEMO_LINE, draw.choice((1, 2, 2, 3))))
+            memos.append((at, order_id, MEMO_LINE, draw.choice((1, 2, 3))))
     memos.sort()
     columns = CreditmemoColumns(*(array(code, [0]) for code in ("i", "I", "I", "B", "B")), [""])
     sequence = dict.fromkeys(STORES_BY_ID, 0)
@@ -1502,11 +1523,10 @@ _SUBSCRIBER_STATUSES = (SUBSCRIBED, NOT_ACTIVE, UNSUBSCRIBED, UNCONFIRMED)
 _SUBSCRIBER_CUMULATIVE = _cumulative((60, 8, 25, 7))
 
 
-def _generate_subscribers(
-    seed: int, start: int, end: int, customers: CustomerColumns, customer_created: list[int]
-) -> SubscriberColumns:
+def _generate_subscribers(dataset: Dataset) -> SubscriberColumns:
     """About 40% of customers subscribed when they registered; guests (an eighth as many) from the footer form."""
-    draw = _FastRandom(seed * 4_256_249 + 37)
+    customers, customer_created, (start, end) = dataset.customers, dataset.customer_created, _span(dataset)
+    draw = _FastRandom(dataset.seed * 4_256_249 + 37)
     rows: list[tuple[int, int]] = []  # (subscribed at, customer id or 0)
     for customer_id, registered in enumerate(customer_created, start=1):
         if draw.random() < 0.4:

@@ -1,9 +1,11 @@
 """The simulated store's database: filterable tables with indexes over the generated data.
 
-Column names are Magento's (`customer_id` / `order_id` alias `entity_id`). Columns held in the
-generated columns are read directly; any other column of the flat order table or the customer
-EAV is read from the full record, which is generated on demand and kept in a small LRU cache.
-Records handed out are shared: callers must not modify them.
+Column names are Magento's (`customer_id` / `order_id` alias `entity_id`, credit memos'
+`creditmemo_id` is `entity_id`). Columns held in the generated columns are read directly; any
+other column of the flat order, quote or credit memo table or the customer EAV is read from the
+full record, which is generated on demand and kept in a small LRU cache. Records handed out are
+shared: callers must not modify them. A deleted record stays in the columns (ids keep their
+meaning) and is skipped by every select and info lookup.
 """
 
 import random
@@ -15,7 +17,7 @@ from typing import Any
 
 from . import wsdl
 from .filters import DATE, NUMBER, TEXT, Column, Condition, SortedIndex, Table, select, to_number
-from .generator import QUOTE_API, QUOTE_CONVERTED, QUOTE_GUEST, Dataset, format_timestamp, timestamp_seconds
+from .generator import INACTIVE_QUOTE_KINDS, QUOTE_GUEST, Dataset, format_timestamp, timestamp_seconds
 from .reference import REGION_TABLE, STATUS_STATE, STORES_BY_ID
 
 ENTITIES = ("customers", "orders", "quotes", "creditmemos", "subscribers")
@@ -101,9 +103,6 @@ class Store:
         self._creditmemo_infos = _RecordCache(dataset.creditmemo)
         self._subscribers = _RecordCache(dataset.subscriber)
         self.customer_table = self._customer_table()
-        self.quote_table = self._quote_table()
-        self.creditmemo_table = self._creditmemo_table()
-        self.subscriber_table = self._subscriber_table()
         self.region_table = _region_table()
         orders = dataset.orders
         # Both order tables share their indexes, so a touch moves a record once for both.
@@ -117,13 +116,14 @@ class Store:
         # The bridge joins the store table, so its order filters also know `website_id`.
         self.bridge_order_table = self._order_table(order_indexes, with_website=True)
         self.bridge_order_table.deleted = self.order_table.deleted
-        self._tables = {
-            "customers": [self.customer_table],
-            "orders": [self.order_table, self.bridge_order_table],
-            "quotes": [self.quote_table],
-            "creditmemos": [self.creditmemo_table],
-            "subscribers": [self.subscriber_table],
+        self._tables = {"customers": [self.customer_table], "orders": [self.order_table, self.bridge_order_table]}
+        # Built on first use, as the dataset generates these entities on first use.
+        self._table_builders = {
+            "quotes": self._quote_table,
+            "creditmemos": self._creditmemo_table,
+            "subscribers": self._subscriber_table,
         }
+        self._build_lock = threading.Lock()
         self._caches = {
             "customers": [self._customers],
             "orders": [self._orders, self._core_orders],
@@ -160,6 +160,18 @@ class Store:
     def find_quotes(self, conditions: list[Condition], page: tuple[int, int] | None = None) -> list[dict[str, Any]]:
         """Quotes of every kind (no is_active filter, as the bridge has none), ids ascending."""
         return self._find(self.quote_table, self._quotes, conditions, page)
+
+    @property
+    def quote_table(self) -> Table:
+        return self._entity_tables("quotes")[0]
+
+    @property
+    def creditmemo_table(self) -> Table:
+        return self._entity_tables("creditmemos")[0]
+
+    @property
+    def subscriber_table(self) -> Table:
+        return self._entity_tables("subscribers")[0]
 
     def find_creditmemos(self, conditions: list[Condition]) -> list[dict[str, Any]]:
         """Credit memos as `salesOrderCreditmemoList` lists them: the memo's own fields, no items or comments."""
@@ -211,8 +223,9 @@ class Store:
 
     def creditmemo(self, increment_id: str) -> dict[str, Any] | None:
         """A credit memo with its items and comments, by increment id (`salesOrderCreditmemoInfo`)."""
-        found = self.creditmemo_table.columns["increment_id"].hash_index.get(increment_id.strip())
-        if not found or found[0] in self.creditmemo_table.deleted:
+        table = self.creditmemo_table
+        found = table.columns["increment_id"].hash_index.get(increment_id.strip())
+        if not found or found[0] in table.deleted:
             return None
         with self.lock:
             return self._creditmemo_infos.get(found[0])
@@ -264,7 +277,13 @@ class Store:
     def _entity_tables(self, entity: str) -> list[Table]:
         if entity not in ENTITIES:
             raise ValueError(f"entity must be one of {', '.join(ENTITIES)}")
-        return self._tables[entity]
+        tables = self._tables.get(entity)
+        if tables is None:
+            with self._build_lock:
+                tables = self._tables.get(entity)
+                if tables is None:
+                    tables = self._tables[entity] = [self._table_builders[entity]()]
+        return tables
 
     @staticmethod
     def _valid_ids(entity: str, size: int, ids: list[Any]) -> list[int]:
@@ -288,7 +307,7 @@ class Store:
             {
                 "store_id": Column(NUMBER, quotes.store_id.__getitem__),
                 "customer_id": Column(NUMBER, lambda i: quotes.customer_id[i] or None),
-                "is_active": Column(NUMBER, lambda i: 0 if kinds[i] in (QUOTE_CONVERTED, QUOTE_API) else 1),
+                "is_active": Column(NUMBER, lambda i: 0 if kinds[i] in INACTIVE_QUOTE_KINDS else 1),
                 "customer_is_guest": Column(
                     NUMBER, lambda i: 1 if kinds[i] == QUOTE_GUEST or self._converted_guest(i) else 0
                 ),
