@@ -100,6 +100,28 @@ def test_a_cart_read_after_its_order_is_purchased_too(magento, run_worker):
     assert statuses == {"purchased"}
 
 
+def test_an_item_the_store_no_longer_lists_in_an_open_cart_is_flagged_removed(magento, hostile, run_worker):
+    sim = magento(customers=30, orders=60)
+    proxy = hostile(sim.url)
+    integration = magento_integration(url=proxy.url + "/api/v2_soap/?wsdl=1")
+    sync(integration, run_worker)
+    item = CartItem.objects.filter(cart__integration=integration, cart__status="open").select_related("cart").first()
+    kept = set(item.cart.items.exclude(pk=item.pk).values_list("pk", flat=True))
+    # The shopper swaps the item for another: the store lists a new item id in its place.
+    proxy.control.rules(
+        {
+            "body": "oroQuoteList",
+            "replace": [{"pattern": rf"(<item_id[^>]*>){item.remote_id}(</item_id>)", "with": r"\g<1>987654\2"}],
+        }
+    )
+    sim.touch("quotes", ids=[int(item.cart.remote_id)])
+    sync(integration, run_worker)
+    rows = {i.remote_id: i for i in item.cart.items.all()}
+    assert rows[item.remote_id].is_removed and rows[item.remote_id].pk == item.pk, "kept, flagged"
+    assert not rows["987654"].is_removed
+    assert {i.pk for i in rows.values() if not i.is_removed and i.remote_id != "987654"} == kept
+
+
 def test_housekeeping_expires_deleted_carts_and_marks_abandoned_ones_lost(magento, run_worker):
     sim = magento(customers=30, orders=60)
     integration = magento_integration(url=sim.wsdl_url, cart_lost_after_days=30)
