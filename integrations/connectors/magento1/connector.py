@@ -7,12 +7,16 @@ import datetime
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Count
 from django.utils.html import format_html
 
-from channels.models import CreditMemo, Customer, Order, OrderNote, Store, Website
-from integrations.connectors.magento1 import memos, streams
+from channels.models import Cart, CreditMemo, Customer, NewsletterSubscriber, Order, OrderNote, Region, Store, Website
+from integrations.connectors.magento1 import housekeeping, memos, streams
+from integrations.connectors.magento1.carts import CartStream
 from integrations.connectors.magento1.forms import Magento1SettingsForm
 from integrations.connectors.magento1.models import Magento1Settings
+from integrations.connectors.magento1.regions import RegionStream
+from integrations.connectors.magento1.subscribers import SubscriberStream
 from integrations.connectors.magento1.transport import MagentoSoapClient
 from integrations.engine.contracts import CheckResult, Connector, SourceStream
 from integrations.engine.errors import NotSupported, RemoteError
@@ -31,6 +35,29 @@ RPC_STORE_SETTING_ON = (
     "in the Magento admin, turn on System > Configuration > Services > Magento Core API > WS-I Compliance.)"
 )
 NO_BRIDGE = "Unable to perform this operation, Oro Bridge extension not found."
+# What the admin reads for each stream of a sync (the entities, not the dictionaries before them).
+ENTITY_LABELS = {
+    "customers": "customers",
+    "carts": "carts",
+    "orders": "orders",
+    "credit_memos": "credit memos",
+    "newsletter_subscribers": "newsletter subscribers",
+}
+# Only the Oro Bridge lists these: a store without it (native mode) has no carts and no subscribers.
+BRIDGE_ONLY = {"carts", "newsletter_subscribers"}
+
+# Every stream of a sync, dependencies first; natively, those in BRIDGE_ONLY are left out.
+STREAMS: list[type[SourceStream]] = [
+    streams.WebsiteStream,
+    streams.StoreStream,
+    streams.CustomerGroupStream,
+    RegionStream,
+    streams.CustomerStream,
+    CartStream,
+    streams.OrderStream,
+    memos.CreditMemoStream,
+    SubscriberStream,
+]
 
 
 def _version_tuple(version: str) -> tuple[int, ...]:
@@ -56,6 +83,7 @@ class Magento1Connector(Connector):
                 "admin_url",
             ],
         ),
+        ("Carts", ["cart_lost_after_days"]),
     ]
 
     optional_entities = [
@@ -179,15 +207,17 @@ class Magento1Connector(Connector):
                 REQUIRED_BRIDGE_VERSION
             )
         self._remember(details)
+        synced = synced_entities(self._mode)
+        details["entities"] = synced
         if self._mode == "bridge":
             message = (
                 f"Connected to Magento {details['magento_version'] or '(version unknown)'} with Oro Bridge "
-                f"{details['extension_version']}; {len(websites)} website(s) found."
+                f"{details['extension_version']}; {len(websites)} website(s) found; {synced} will be synced."
             )
         else:
             message = (
-                f"Connected; native Magento API is used (no Oro Bridge), only customers and orders will be "
-                f"synced; {len(websites)} website(s) found."
+                f"Connected; native Magento API is used (no Oro Bridge), only {synced} will be synced "
+                f"(carts and newsletter subscribers need the Oro Bridge); {len(websites)} website(s) found."
             )
         return CheckResult(True, message, details)
 
@@ -208,14 +238,20 @@ class Magento1Connector(Connector):
         if mismatch:
             raise NotSupported(mismatch)
         self.soap.login()
-        return [
-            streams.WebsiteStream(self),
-            streams.StoreStream(self),
-            streams.CustomerGroupStream(self),
-            streams.CustomerStream(self),
-            streams.OrderStream(self),
-            memos.CreditMemoStream(self),
-        ]
+        return self.streams_for(self.mode)
+
+    def streams_for(self, mode: str) -> list[SourceStream]:
+        """The streams of a sync in this mode, dependencies first (nothing is called yet)."""
+        return [cls(self) for cls in STREAMS if mode == "bridge" or cls.name not in BRIDGE_ONLY]
+
+    def housekeeping(self) -> str:
+        """Daily: expire the open carts the store deleted, then apply the abandoned-cart rule."""
+        if self.mode != "bridge":
+            return "No carts: the native Magento API has none (they need the Oro Bridge)."
+        carts = CartStream(self)
+        expired = housekeeping.expire_vanished_carts(self.integration, carts.fetch_still_in_store)
+        lost = housekeeping.mark_abandoned_carts(self.integration, self.settings)
+        return housekeeping.describe(expired, lost)
 
     def close(self) -> None:
         self.soap.end_session()
@@ -234,6 +270,12 @@ class Magento1Connector(Connector):
         parser.add_argument("--mode", choices=[m.value for m in Magento1Settings.Mode], default="auto")
         parser.add_argument("--website-id", type=int, default=Magento1Settings.ALL_WEBSITES)
         parser.add_argument("--wsi", action="store_true", help="WS-I compliance: the store serves document/literal")
+        parser.add_argument(
+            "--cart-lost-after-days",
+            type=int,
+            default=0,
+            help="Mark open carts not updated for this many days Lost (daily); 0: never",
+        )
 
     @classmethod
     def settings_from_options(cls, options: dict[str, Any]) -> dict[str, Any]:
@@ -245,6 +287,7 @@ class Magento1Connector(Connector):
             "mode": options["mode"],
             "website_id": options["website_id"],
             "wsi_mode": options["wsi"],
+            "cart_lost_after_days": options.get("cart_lost_after_days") or 0,
         }
         if options.get("sync_start_date"):
             values["sync_start_date"] = options["sync_start_date"]
@@ -264,6 +307,10 @@ class Magento1Connector(Connector):
             # Contacts and accounts belong to no channel: those that this integration's customers link to.
             "accounts": customers.filter(account__isnull=False).values("account").distinct().count(),
             "contacts": customers.filter(contact__isnull=False).values("contact").distinct().count(),
+            "carts": Cart.objects.filter(integration=integration).count(),
+            "cart_statuses": cart_statuses(integration),
+            "newsletter_subscribers": NewsletterSubscriber.objects.filter(integration=integration).count(),
+            "regions": Region.objects.filter(integration=integration).count(),
         }
 
     @classmethod
@@ -284,6 +331,7 @@ class Magento1Connector(Connector):
             "website_id": found.website_id,
             "sync_start_date": found.sync_start_date.isoformat(),
             "wsi_mode": found.wsi_mode,
+            "cart_lost_after_days": found.cart_lost_after_days,
         }
 
     @classmethod
@@ -294,4 +342,22 @@ class Magento1Connector(Connector):
         bridge = (
             f"Oro Bridge {found.extension_version}" if found.detected_mode == "bridge" else "no Oro Bridge (native API)"
         )
-        return format_html("Magento {} · {} · {} website(s)", found.magento_version or "?", bridge, len(found.websites))
+        return format_html(
+            "Magento {} · {} · {} website(s) · syncs {}",
+            found.magento_version or "?",
+            bridge,
+            len(found.websites),
+            synced_entities(found.detected_mode),
+        )
+
+
+def synced_entities(mode: str) -> str:
+    """The entities a sync in this mode brings in, as the admin reads them ("customers, orders and ...")."""
+    names = [name for name in ENTITY_LABELS if mode == "bridge" or name not in BRIDGE_ONLY]
+    labels = [ENTITY_LABELS[n] for n in names if n in {cls.name for cls in STREAMS}]
+    return ", ".join(labels[:-1]) + f" and {labels[-1]}" if len(labels) > 1 else "".join(labels)
+
+
+def cart_statuses(integration) -> dict[str, int]:
+    counts = dict(Cart.objects.filter(integration=integration).values_list("status").annotate(n=Count("pk")).order_by())
+    return {status.value: counts.get(status.value, 0) for status in Cart.Status}

@@ -19,6 +19,13 @@ class Magento1SettingsForm(forms.ModelForm):
         help_text="Stored encrypted. Never shown again; leave blank to keep the current key.",
     )
     website_id = forms.TypedChoiceField(label="Website", coerce=int, empty_value=Magento1Settings.ALL_WEBSITES)
+    cart_lost_after_days = forms.IntegerField(
+        label=Magento1Settings._meta.get_field("cart_lost_after_days").verbose_name,
+        help_text=Magento1Settings._meta.get_field("cart_lost_after_days").help_text,
+        min_value=0,
+        max_value=3650,
+        required=False,
+    )
 
     class Meta:
         model = Magento1Settings
@@ -35,6 +42,7 @@ class Magento1SettingsForm(forms.ModelForm):
             "admin_url",
             "import_order_notes",
             "shared_guest_emails",
+            "cart_lost_after_days",
         ]
         widgets = {
             "sync_start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -99,6 +107,9 @@ class Magento1SettingsForm(forms.ModelForm):
         if bad:
             raise forms.ValidationError(f"Not an email address: {', '.join(bad)}. Separate emails with ; or ,")
         return ", ".join(emails)
+
+    def clean_cart_lost_after_days(self) -> int:
+        return self.cleaned_data.get("cart_lost_after_days") or 0  # blank: never
 
     def clean_website_id(self) -> int:
         value = self.cleaned_data["website_id"]

@@ -121,7 +121,7 @@ def _country(raw: dict[str, Any]) -> str:
     return code
 
 
-def _address_fields(raw: dict[str, Any]) -> dict[str, Any]:
+def address_fields(raw: dict[str, Any]) -> dict[str, Any]:
     street, street2 = _street(raw)
     return {
         "prefix": v.text(raw, "prefix"),
@@ -147,14 +147,14 @@ def customer_address(raw: dict[str, Any]) -> dict[str, Any]:
         "remote_id": v.whole_id(raw, "customer_address_id"),
         "is_default_billing": v.boolean(raw, "is_default_billing"),
         "is_default_shipping": v.boolean(raw, "is_default_shipping"),
-        **_address_fields(raw),
+        **address_fields(raw),
     }
 
 
 def _order_address(raw: dict[str, Any] | None, address_type: str) -> list[dict[str, Any]]:
     if not raw:
         return []
-    return [{"remote_id": v.whole_id(raw, "address_id"), "address_type": address_type, **_address_fields(raw)}]
+    return [{"remote_id": v.whole_id(raw, "address_id"), "address_type": address_type, **address_fields(raw)}]
 
 
 def order_item(raw: dict[str, Any]) -> dict[str, Any]:
@@ -249,23 +249,35 @@ def guest_key(website_id: str | None, email: str, first_name: str, last_name: st
     return hashlib.sha1(identity.encode(), usedforsecurity=False).hexdigest()
 
 
-def guest_customer(order: Mapped, key: str) -> Mapped:
-    """A guest customer made from a mapped guest order (group 0 is Magento's NOT LOGGED IN)."""
-    fields = order.fields
+def guest_customer(record: Mapped, key: str, *, email: str, first_name: str, last_name: str) -> Mapped:
+    """A guest customer made from a mapped guest order or cart (group 0 is Magento's NOT LOGGED IN)."""
+    fields = record.fields
     return Mapped(
         key=key,
         fields={
             "is_guest": True,
-            "email": fields["customer_email"],
-            "first_name": fields["customer_first_name"],
-            "last_name": fields["customer_last_name"],
+            "email": email,
+            "first_name": first_name,
+            "last_name": last_name,
             "confirmed": False,
-            "created_in": fields["store_name"].split("\n")[-1].strip(),
+            # An order names its store view on the last line of `store_name`; a cart names none.
+            "created_in": (fields.get("store_name") or "").split("\n")[-1].strip(),
             "remote_created_at": fields["remote_created_at"],
             "remote_updated_at": fields["remote_updated_at"],
         },
-        refs={"website": order.refs["website"], "store": order.refs["store"], "group": Ref(CustomerGroup, "0")},
+        refs={"website": record.refs["website"], "store": record.refs["store"], "group": Ref(CustomerGroup, "0")},
     )
+
+
+def registered_customer_id(raw: dict[str, Any]) -> str | None:
+    """The registered customer an order or cart names, or None (a guest, or an id that is no id)."""
+    if v.boolean(raw, "customer_is_guest"):
+        return None
+    try:
+        customer_id = v.whole_id(raw, "customer_id")
+    except MappingError:
+        return None  # the mapper quarantines the record itself
+    return None if customer_id in (None, "0") else customer_id
 
 
 def shared_emails(setting: str) -> set[str]:

@@ -9,16 +9,21 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.db import models, transaction
 from django.db.models import OuterRef, Subquery
+from django.utils import timezone
 
 from channels.models import (
+    Cart,
     CreditMemo,
     Customer,
     CustomerAddress,
     CustomerGroup,
+    NewsletterSubscriber,
     Order,
     OrderAddress,
     OrderItem,
@@ -31,6 +36,8 @@ from integrations.connectors.magento1.models import Magento1Settings
 from integrations.connectors.magento1.transport import Conditions
 from integrations.engine.contracts import ChildSpec, Mapped, Page, SourceStream
 from integrations.engine.cursors import UpdatedAtKeyset, numeric_id
+from integrations.engine.importer import _fetch_again as fetch_again
+from integrations.engine.importer import import_raw, quarantine
 from integrations.engine.upsert import upsert_batch
 
 if TYPE_CHECKING:
@@ -61,14 +68,35 @@ class MagentoStream(SourceStream):
 
 
 class DictionaryStream(MagentoStream):
-    """A small list read whole on every run; no checkpoint."""
+    """A small list read whole; on every run, or at most once per `refresh_every`.
+
+    With `refresh_every`, the checkpoint remembers when the last whole read finished
+    (`{"cursor": "refreshed", "read_at": ISO 8601}`) and a run within that span reads nothing. A read
+    that is interrupted leaves the previous time in place, so the next run reads it all again.
+    """
+
+    refresh_every: datetime.timedelta | None = None
 
     def fetch(self) -> list[dict[str, Any]]:
-        raise NotImplementedError
+        return [raw for page in self.fetch_pages() for raw in page]
+
+    def fetch_pages(self) -> Iterator[list[dict[str, Any]]]:
+        """The list in pages (one, unless the store pages it)."""
+        yield self.fetch()
 
     def pages(self, state: dict[str, Any]) -> Iterator[Page]:
-        records = self.fetch()
-        yield Page(records=records, state={}, total=len(records), done=True)
+        if self.refresh_every is None:
+            records = self.fetch()
+            yield Page(records=records, state={}, total=len(records), done=True)
+            return
+        now = timezone.now()
+        read_at = state.get("read_at")
+        if read_at and now - datetime.datetime.fromisoformat(read_at) < self.refresh_every:
+            yield Page(records=[], state=state, total=0, done=True)
+            return
+        for records in self.fetch_pages():
+            yield Page(records=records, state=state)
+        yield Page(records=[], state={"cursor": "refreshed", "read_at": now.isoformat()}, done=True)
 
     def fetch_by_ids(self, remote_ids: list[str]) -> list[dict[str, Any]]:
         wanted = set(remote_ids)
@@ -249,21 +277,32 @@ class CustomerStream(IncrementalStream):
         return mappers.customer(raw)
 
     def after_write(self, integration_id: int, mapped: list[Mapped], keys_to_pk: dict) -> None:
-        # Orders read before their customer existed locally are linked now, in one statement.
-        Order.objects.filter(
-            integration_id=integration_id, customer_remote_id__in=list(keys_to_pk), customer__isnull=True
-        ).update(
-            customer_id=Subquery(
-                Customer.objects.filter(integration_id=integration_id, remote_id=OuterRef("customer_remote_id")).values(
-                    "pk"
-                )[:1]
-            )
-        )
+        # Orders, carts and subscribers read before their customer existed locally are linked now.
+        for model in CUSTOMER_OWNED:
+            link_to_customers(model, integration_id, list(keys_to_pk))
         contacts.link_customers(self.integration, self.settings, keys_to_pk.values())
 
 
+# The records that name a registered customer by its Magento id (`customer_remote_id`).
+CUSTOMER_OWNED: tuple[type[models.Model], ...] = (Order, Cart, NewsletterSubscriber)
+
+
+def link_to_customers(model: type[models.Model], integration_id: int, customer_remote_ids: list[str]) -> None:
+    """Point the unlinked records of `model` naming these customers at them, in one statement."""
+    model.objects.filter(
+        integration_id=integration_id, customer_remote_id__in=customer_remote_ids, customer__isnull=True
+    ).update(
+        customer_id=Subquery(
+            Customer.objects.filter(integration_id=integration_id, remote_id=OuterRef("customer_remote_id")).values(
+                "pk"
+            )[:1]
+        )
+    )
+
+
 class StoreScoped(IncrementalStream):
-    """An entity of a store view (orders, credit memos): one website's is read with `store_id in`."""
+    """An entity of a store view (orders, carts, credit memos): one website's is read with `store_id in`
+    its stores; All Websites sends no such filter."""
 
     def __init__(self, connector: Magento1Connector) -> None:
         super().__init__(connector)
@@ -279,14 +318,73 @@ class StoreScoped(IncrementalStream):
         return self._store_websites
 
     def scope_conditions(self) -> list[tuple[str, str, str]]:
-        website_id = self.settings.website_id
-        if website_id == Magento1Settings.ALL_WEBSITES:
-            return []
-        stores = sorted((s for s, w in self.store_websites.items() if w == str(website_id)), key=int)
-        return [("store_id", "in", ",".join(stores) or "-1")]
+        return store_scope(self.settings, self.store_websites)
 
 
-class OrderStream(StoreScoped):
+def store_scope(settings: Magento1Settings, store_websites: dict[str, str | None]) -> list[tuple[str, str, str]]:
+    website_id = settings.website_id
+    if website_id == Magento1Settings.ALL_WEBSITES:
+        return []
+    stores = sorted((s for s, w in store_websites.items() if w == str(website_id)), key=int)
+    return [("store_id", "in", ",".join(stores) or "-1")]
+
+
+class CustomerFirst(IncrementalStream):
+    """Records that point at a customer: customers not known locally yet are read and written first.
+
+    A customer registered after the customers stream read its window (or quarantined then, or read
+    later by an interleaved first sync) would leave the page's records unlinked until it comes in.
+    Instead, each page's unknown customer ids are fetched in one call and imported before the page
+    is written, so the link is set at once.
+    """
+
+    def __init__(self, connector: Magento1Connector) -> None:
+        super().__init__(connector)
+        self._customers_asked: set[str] = set()
+        self._customer_stream: CustomerStream | None = None
+
+    def pages(self, state: dict[str, Any]) -> Iterator[Page]:
+        for page in super().pages(state):
+            self.import_unknown_customers(page.records)
+            yield page
+
+    def import_unknown_customers(self, raws: list[dict[str, Any]]) -> int:
+        """Import the registered customers these records name that are not local yet; how many came."""
+        wanted = {cid for raw in raws if (cid := mappers.registered_customer_id(raw)) is not None}
+        wanted -= self._customers_asked
+        if not wanted:
+            return 0
+        known = set(
+            Customer.objects.filter(integration=self.integration, remote_id__in=wanted).values_list(
+                "remote_id", flat=True
+            )
+        )
+        missing = sorted(wanted - known, key=int)
+        # Asked once per run: a customer the store no longer has is not asked for on every page.
+        self._customers_asked |= wanted
+        if not missing:
+            return 0
+        if self._customer_stream is None:
+            self._customer_stream = CustomerStream(self.connector)
+        customers = self._customer_stream
+        # One call; one per id if the answer cannot be read (a 10 MB value), as a quarantine retry reads.
+        raws, unreadable = fetch_again(customers, missing)
+        if unreadable:
+            self.connector.log(
+                f"{self.name}: the store's answer for customer(s) {', '.join(sorted(unreadable))} cannot be read; "
+                "their records are linked when the customers come in"
+            )
+        with transaction.atomic():
+            result, rejected = import_raw(customers, self.integration, raws)
+            quarantine(self.integration, None, customers, rejected)
+        self.connector.log(
+            f"{self.name}: {len(missing)} customer(s) not known yet read first: "
+            f"{result.created} created, {result.updated} updated, {len(rejected)} quarantined"
+        )
+        return result.created + result.updated
+
+
+class OrderStream(CustomerFirst, StoreScoped):
     name = "orders"
     model = Order
     id_field = "order_id"
@@ -312,65 +410,89 @@ class OrderStream(StoreScoped):
         ).update(order_id=Subquery(order.values("pk")[:1]))
         if self.settings.guest_customer_sync:
             link_guest_orders(self.integration, self.settings, [m for m in mapped if m.fields["is_guest"]], keys_to_pk)
+        # The carts these orders were placed from are purchased (the cart may come first or later:
+        # CartStream.after_write looks the other way).
+        quotes = [m.fields["quote_remote_id"] for m in mapped if m.key in keys_to_pk and m.fields["quote_remote_id"]]
+        if quotes:
+            Cart.objects.filter(integration_id=integration_id, remote_id__in=quotes).exclude(
+                status=Cart.Status.PURCHASED
+            ).update(status=Cart.Status.PURCHASED, status_changed_at=timezone.now(), status_set_by="")
+
+
+@dataclass(frozen=True)
+class GuestFields:
+    """Where a record that can belong to a guest keeps the guest's email and name."""
+
+    model: type[models.Model]
+    email: str
+    first_name: str
+    last_name: str
+
+
+ORDER_GUESTS = GuestFields(Order, "customer_email", "customer_first_name", "customer_last_name")
+CART_GUESTS = GuestFields(Cart, "email", "first_name", "last_name")
 
 
 def link_guest_orders(integration, settings: Magento1Settings, orders: list[Mapped], keys_to_pk: dict) -> None:
-    """Attach guest orders to a customer, as OroCRM's Guest Customer Sync does.
+    """Attach guest orders to a customer (see link_guests)."""
+    link_guests(integration, settings, ORDER_GUESTS, orders, keys_to_pk)
 
-    A registered customer of the same website with the order's email takes the order; otherwise a
-    guest customer is created, one per email and website (and per full name for the emails listed
-    in 'Split by Full Name').
+
+def link_guests(
+    integration, settings: Magento1Settings, kind: GuestFields, records: list[Mapped], keys_to_pk: dict
+) -> None:
+    """Attach guest orders or carts to a customer, as OroCRM's Guest Customer Sync does.
+
+    A registered customer of the same website with the record's email takes it; otherwise a guest
+    customer is created, one per email and website (and per full name for the emails listed in
+    'Split by Full Name'), shared by that guest's orders and carts.
     """
     keys_to_pk = keys_to_pk or {}
-    orders = [o for o in orders if o.fields["customer_email"] and o.key in keys_to_pk]
-    if not orders:
+    records = [r for r in records if r.fields[kind.email] and r.key in keys_to_pk]
+    if not records:
         return
     split = mappers.shared_emails(settings.shared_guest_emails)
-    emails = {o.fields["customer_email"].lower() for o in orders}
+    emails = {r.fields[kind.email] for r in records}
+    lowered = {e.lower() for e in emails}
     registered = {
         (website_id, email.lower()): pk
         for pk, email, website_id in Customer.objects.filter(
-            integration=integration, is_guest=False, email__in=_case_variants(orders)
+            integration=integration, is_guest=False, email__in=sorted(emails | lowered)
         ).values_list("pk", "email", "website__remote_id")
-        if email.lower() in emails
+        if email.lower() in lowered
     }
     guests: dict[str, Mapped] = {}
-    order_guest: dict[int, str] = {}
-    order_customer: dict[int, int] = {}
-    for o in orders:
-        website_id = o.refs["website"].remote_id
-        email = o.fields["customer_email"]
+    record_guest: dict[int, str] = {}
+    record_customer: dict[int, int] = {}
+    for r in records:
+        website_id = r.refs["website"].remote_id
+        email = r.fields[kind.email]
         pk = registered.get((website_id, email.lower()))
         if pk is not None:
-            order_customer[keys_to_pk[o.key]] = pk
+            record_customer[keys_to_pk[r.key]] = pk
             continue
-        first, last = o.fields["customer_first_name"], o.fields["customer_last_name"]
+        first, last = r.fields[kind.first_name], r.fields[kind.last_name]
         key = mappers.guest_key(website_id, email, first, last, email.lower() in split)
-        order_guest[keys_to_pk[o.key]] = key
+        record_guest[keys_to_pk[r.key]] = key
         if key not in guests:
-            guests[key] = mappers.guest_customer(o, key)
+            guests[key] = mappers.guest_customer(r, key, email=email, first_name=first, last_name=last)
     if guests:
         known = set(
             Customer.objects.filter(integration=integration, guest_key__in=list(guests)).values_list(
                 "guest_key", flat=True
             )
         )
-        # A guest keeps what its first order said; later orders only link to it.
+        # A guest keeps what its first order (or cart) said; later ones only link to it.
         new_guests = [g for key, g in guests.items() if key not in known]
         if new_guests:
             upsert_batch(model=Customer, integration_id=integration.pk, records=new_guests, key_field="guest_key")
         guest_pks = dict(
             Customer.objects.filter(integration=integration, guest_key__in=list(guests)).values_list("guest_key", "pk")
         )
-        for order_pk, key in order_guest.items():
-            order_customer[order_pk] = guest_pks[key]
-    Order.objects.bulk_update(
-        [Order(pk=order_pk, customer_id=customer_pk) for order_pk, customer_pk in order_customer.items()],
+        for record_pk, key in record_guest.items():
+            record_customer[record_pk] = guest_pks[key]
+    kind.model.objects.bulk_update(
+        [kind.model(pk=record_pk, customer_id=customer_pk) for record_pk, customer_pk in record_customer.items()],
         ["customer"],
     )
-    contacts.link_customers(integration, settings, set(order_customer.values()))
-
-
-def _case_variants(orders: list[Mapped]) -> list[str]:
-    emails = {o.fields["customer_email"] for o in orders}
-    return sorted(emails | {e.lower() for e in emails})
+    contacts.link_customers(integration, settings, set(record_customer.values()))
