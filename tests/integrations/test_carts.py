@@ -233,7 +233,7 @@ def test_native_mode_has_no_carts_and_says_so(magento, run_worker):
     sim = magento(customers=10, orders=20, mode="native")
     integration = magento_integration(url=sim.wsdl_url)
     check = integration_check_connection(integration=integration)
-    assert check.ok and "only customers and orders will be synced" in check.message, check.message
+    assert check.ok and "only customers, orders and credit memos will be synced" in check.message, check.message
     run = sync(integration, run_worker)
     names = set(run.entities.values_list("entity", flat=True))
     assert {"customers", "orders", "regions"} <= names

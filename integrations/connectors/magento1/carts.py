@@ -154,6 +154,7 @@ class CartStream(CustomerFirst, StoreScoped):
         return self.soap.call(self.bridge_list, complex_filter(*conditions), pager) or []
 
     def after_write(self, integration_id: int, mapped: list[Mapped], keys_to_pk: dict) -> None:
+        self.customers_first(mapped)
         pks = list(keys_to_pk.values())
         now = timezone.now()
         carts = Cart.objects.filter(pk__in=pks)

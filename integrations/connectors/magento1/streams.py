@@ -334,8 +334,10 @@ class CustomerFirst(IncrementalStream):
 
     A customer registered after the customers stream read its window (or quarantined then, or read
     later by an interleaved first sync) would leave the page's records unlinked until it comes in.
-    Instead, each page's unknown customer ids are fetched in one call and imported before the page
-    is written, so the link is set at once.
+    Instead, each page's unknown customer ids are fetched in one call and imported as the page is
+    written (in its transaction, from `after_write`), so the link is set at once. Not earlier: in an
+    interleaved first sync the page is read before it is written, and the customers stream's own
+    newest window must go in first.
     """
 
     def __init__(self, connector: Magento1Connector) -> None:
@@ -343,10 +345,9 @@ class CustomerFirst(IncrementalStream):
         self._customers_asked: set[str] = set()
         self._customer_stream: CustomerStream | None = None
 
-    def pages(self, state: dict[str, Any]) -> Iterator[Page]:
-        for page in super().pages(state):
-            self.import_unknown_customers(page.records)
-            yield page
+    def customers_first(self, mapped: list[Mapped]) -> None:
+        """Call first thing in `after_write`: imports the page's customers not known yet."""
+        self.import_unknown_customers([m.payload for m in mapped if m.payload])
 
     def import_unknown_customers(self, raws: list[dict[str, Any]]) -> int:
         """Import the registered customers these records name that are not local yet; how many came."""
@@ -403,6 +404,7 @@ class OrderStream(CustomerFirst, StoreScoped):
         return mappers.order(raw, self.store_websites)
 
     def after_write(self, integration_id: int, mapped: list[Mapped], keys_to_pk: dict) -> None:
+        self.customers_first(mapped)
         # Credit memos read before their order existed locally are linked now, in one statement.
         order = Order.objects.filter(integration_id=integration_id, remote_id=OuterRef("order_remote_id"))
         CreditMemo.objects.filter(
