@@ -498,6 +498,7 @@ def run_sync(
     for row in run.entities.all():
         stats = row.as_stats()
         stats["seconds"] = (row.finished_at - row.started_at).total_seconds() if row.started_at else 0.0
+        stats["busy_seconds"] = row.busy_seconds
         entities[row.entity] = stats
     return SyncResult(
         run_id=run.pk,

@@ -240,6 +240,9 @@ class Connector:
         self.integration = integration
         self.settings = integration.settings
         self.log = log or (lambda message: None)
+        # The import run this connector works for, if any (set by the importer): records a stream
+        # imports beside its own pages (engine.importer.import_related) are counted on it.
+        self.run_id: int | None = None
 
     def check_connection(self) -> CheckResult:
         raise NotImplementedError

@@ -12,6 +12,7 @@ very same path (`import_raw`).
 from __future__ import annotations
 
 import logging
+import time
 import traceback
 from collections.abc import Iterator
 from typing import Any
@@ -60,6 +61,7 @@ def _execute(run: SyncRun, connector: Connector | None) -> SyncRun:
     reader: _RunReader | None = None
     try:
         connector = connector or connector_for(integration, log=lambda line: run_log(run_id, line))
+        connector.run_id = run_id
         reader = _RunReader(run, integration, connector.selected_streams())
         reader.read_all()
         if reader.origin is not None:
@@ -101,11 +103,15 @@ class _StreamRead:
         self.head: Page | None = None  # read from the remote system, not written yet
         self.total: int | None = None
         self.share = 0.0  # how much of the stream is read, 0 to 1, for the run's progress
+        # Seconds spent reading the remote system for pages not written yet (SyncRunEntity.busy_seconds).
+        self.reading = 0.0
 
     def pull(self) -> Page | None:
         """The next page of the stream (the one held, if any), or None when it has no more."""
         if self.head is None:
+            began = time.monotonic()
             self.head = next(self.pages, None)
+            self.reading += time.monotonic() - began
         return self.head
 
 
@@ -251,6 +257,7 @@ def marks_removed(stream: SourceStream) -> bool:
 
 def _write_page(run: SyncRun, integration: Integration, read: _StreamRead, page: Page, origin: int | None) -> None:
     stream, row, checkpoint = read.stream, read.row, read.checkpoint
+    began = time.monotonic()
     with transaction.atomic():
         result, rejected = import_raw(stream, integration, page.records)
         quarantine(integration, run, stream, rejected, page.refused)
@@ -270,7 +277,9 @@ def _write_page(run: SyncRun, integration: Integration, read: _StreamRead, page:
             failed=F("failed") + len(rejected) + len(page.refused),
             total=read.total,
             checkpoint=page.state,
+            busy_seconds=F("busy_seconds") + read.reading + (time.monotonic() - began),
         )
+    read.reading = 0.0
 
 
 def _stamp_seen(stream: SourceStream, integration: Integration, page: Page, origin: int) -> None:
@@ -329,6 +338,27 @@ def quarantine(
         if remote_id:
             known[remote_id] = row
     QuarantinedRecord.objects.bulk_create(new)
+
+
+def import_related(connector: Connector, stream: SourceStream, raws: list[dict[str, Any]]) -> UpsertResult:
+    """Write records of another stream that a page needs first (a customer its orders name), inside the
+    caller's transaction: counted on the connector's run under that stream's entity as if that stream
+    had read them, and quarantined with the run. A record that fails is not counted as failed there:
+    the stream meets it again in its own pages (a first sync reads them all), and counting it twice
+    would say more records failed than the quarantine holds."""
+    integration = connector.integration
+    result, rejected = import_raw(stream, integration, raws)
+    run = SyncRun.objects.filter(pk=connector.run_id).first() if connector.run_id else None
+    quarantine(integration, run, stream, rejected)
+    if run is not None:
+        SyncRunEntity.objects.filter(run=run, entity=stream.name).update(
+            read=F("read") + len(raws) - len(rejected),
+            created=F("created") + result.created,
+            updated=F("updated") + result.updated,
+            skipped=F("skipped") + result.skipped,
+        )
+    result.failed = len(rejected)
+    return result
 
 
 def import_raw(
@@ -410,7 +440,7 @@ def retry_quarantined(records: list[QuarantinedRecord]) -> dict[str, int]:
     connector = connector_for(integration)
     try:
         stream = {s.name: s for s in connector.streams()}[entity]
-        raws, unreadable = _fetch_again(stream, [r.remote_id for r in records if r.remote_id])
+        raws, unreadable = fetch_again(stream, [r.remote_id for r in records if r.remote_id])
     finally:
         connector.close()
     by_id = {stream.remote_id_of(raw): raw for raw in raws}
@@ -441,7 +471,7 @@ def retry_quarantined(records: list[QuarantinedRecord]) -> dict[str, int]:
     return outcome
 
 
-def _fetch_again(stream: SourceStream, remote_ids: list[str]) -> tuple[list[dict[str, Any]], dict[str, str]]:
+def fetch_again(stream: SourceStream, remote_ids: list[str]) -> tuple[list[dict[str, Any]], dict[str, str]]:
     """The records with these ids, and why those that cannot be read cannot (one at a time, then)."""
     try:
         return stream.fetch_by_ids(remote_ids), {}

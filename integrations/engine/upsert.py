@@ -15,12 +15,14 @@ class UpsertResult:
     created: int = 0
     updated: int = 0
     skipped: int = 0
+    failed: int = 0  # rejected by the mapper or the database (set by the importer, not by upserts)
     keys_to_pk: dict[str, int] = field(default_factory=dict)
 
     def add(self, other: "UpsertResult") -> None:
         self.created += other.created
         self.updated += other.updated
         self.skipped += other.skipped
+        self.failed += other.failed
         self.keys_to_pk.update(other.keys_to_pk)
 
 

@@ -110,6 +110,9 @@ class SyncRunEntity(models.Model):
         default=0, help_text="Records a full re-sync did not find in the remote system (marked, never deleted)"
     )
     total = models.PositiveIntegerField(null=True, blank=True, help_text="Records expected, where known")
+    # The worker's time on this entity: reading its pages and writing them (entities of one run interleave,
+    # so finished_at - started_at overlaps; this does not).
+    busy_seconds = models.FloatField(default=0.0)
     message = models.TextField(blank=True)
     checkpoint = models.JSONField(default=dict, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)

@@ -73,3 +73,15 @@ def test_housekeeping_is_queued_once_a_day_for_each_live_integration_and_run_by_
     job = Job.fetch(f"housekeeping-{fake.pk}", connection=queue.connection)
     assert job.is_finished, job.latest_result()
     assert services.housekeeping_dispatch() == 1  # the next day's
+
+
+def test_each_entity_counts_the_time_the_worker_spent_on_it_within_the_run(fake, remote):
+    from integrations.models import SyncRun
+
+    for i in range(7):
+        remote.put_customer(f"c-{i}", f"2024-03-05T10:00:0{i}+00:00", email=f"c{i}@example.com", addresses=[])
+    run = importer.execute_import(SyncRun.objects.create(integration=fake).pk)
+    assert run.status == SyncRun.Status.SUCCEEDED, run.message
+    rows = list(run.entities.all())
+    assert rows and all(row.busy_seconds > 0 for row in rows if row.read)
+    assert sum(row.busy_seconds for row in rows) <= (run.finished_at - run.started_at).total_seconds()

@@ -38,8 +38,9 @@ def test_memos_with_their_items_and_comments_linked_to_their_orders(mode, magent
     assert store["creditmemos"] > 5, "the seeded store has memos to read"
     memos = CreditMemo.objects.filter(integration=integration)
     assert memos.count() == store["creditmemos"] == memo_stats(first).created
-    # One Info per memo; the cursor asks again for the last memo of an answer to place the next one.
-    assert store["creditmemos"] <= store["calls"]["salesOrderCreditmemoInfo"] <= store["creditmemos"] + 3
+    # One Info per memo, and again for the last memo of a window's answer (the cursor places the next
+    # one from it); a first sync reads newest first in several windows.
+    assert store["creditmemos"] <= store["calls"]["salesOrderCreditmemoInfo"] <= 2 * store["creditmemos"]
     assert "oroCreditmemoList" not in store["calls"]
     assert set(memos.values_list("state", flat=True)) <= {"pending", "refunded", "canceled"}
     assert memos.filter(state="refunded").exists()

@@ -113,3 +113,17 @@ def test_wrong_key_is_access_denied_and_the_worker_keeps_running(magento, live_w
     run.refresh_from_db()
     assert run.status == SyncRun.Status.SUCCEEDED, run.message
     assert live_worker.poll() is None, "the worker process is still running"
+
+
+def test_customers_read_first_for_their_orders_and_carts_are_counted_on_the_customers_entity(magento, run_worker):
+    # Newest first and interleaved, orders and carts meet customers the customers stream has not
+    # written yet; those are read first, and the run still counts every customer once, as created.
+    sim = magento(customers=60, orders=200)
+    integration = magento_integration(url=sim.wsdl_url)
+    run = sync(integration, run_worker)
+    assert "not known yet read first" in run.log, "the seeded store makes some customers come in first"
+    customers = entity(run, "customers")
+    registered = Customer.objects.filter(integration=integration, is_guest=False).count()
+    assert registered == sim.stats()["customers"]
+    assert customers.created == registered
+    assert customers.read == customers.created + customers.skipped + customers.updated + customers.failed

@@ -36,8 +36,7 @@ from integrations.connectors.magento1.models import Magento1Settings
 from integrations.connectors.magento1.transport import Conditions
 from integrations.engine.contracts import ChildSpec, Mapped, Page, SourceStream
 from integrations.engine.cursors import UpdatedAtKeyset, numeric_id
-from integrations.engine.importer import _fetch_again as fetch_again
-from integrations.engine.importer import import_raw, quarantine
+from integrations.engine.importer import fetch_again, import_related
 from integrations.engine.upsert import upsert_batch
 
 if TYPE_CHECKING:
@@ -376,11 +375,10 @@ class CustomerFirst(IncrementalStream):
                 "their records are linked when the customers come in"
             )
         with transaction.atomic():
-            result, rejected = import_raw(customers, self.integration, raws)
-            quarantine(self.integration, None, customers, rejected)
+            result = import_related(self.connector, customers, raws)
         self.connector.log(
             f"{self.name}: {len(missing)} customer(s) not known yet read first: "
-            f"{result.created} created, {result.updated} updated, {len(rejected)} quarantined"
+            f"{result.created} created, {result.updated} updated, {result.failed} quarantined"
         )
         return result.created + result.updated
 
