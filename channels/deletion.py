@@ -11,6 +11,7 @@ the foreign key is SET_NULL the other way).
 
 from __future__ import annotations
 
+import datetime
 import logging
 from collections import Counter
 
@@ -61,6 +62,28 @@ def channel_delete_request(*, channel: Channel, user: AbstractBaseUser | None = 
     for run in SyncRun.objects.filter(integration__channel=channel, status__in=SyncRun.ACTIVE):
         services.sync_cancel(run=run)
     logger.info("channel %s (%s) queued for deletion by %s", channel.pk, channel.name, user or "nobody")
+
+
+def channel_delete_resume(*, older_than: datetime.timedelta = datetime.timedelta(minutes=10)) -> int:
+    """Queue again the deletions no job is working on (it died with its worker, or Redis lost it): the
+    scheduler's tick calls this, so a channel does not stay "Deleting..." until someone asks again.
+    Returns how many were queued."""
+    from rq.exceptions import NoSuchJobError
+    from rq.job import Job, JobStatus
+
+    queued = 0
+    connection = django_rq.get_connection(DELETE_QUEUE)
+    for channel in Channel.objects.filter(deleting_since__lt=timezone.now() - older_than).order_by("pk"):
+        try:
+            status = Job.fetch(delete_job_id(channel), connection=connection).get_status()
+        except NoSuchJobError:
+            status = None
+        if status in (JobStatus.QUEUED, JobStatus.STARTED, JobStatus.DEFERRED, JobStatus.SCHEDULED):
+            continue
+        logger.warning("channel %s: its deletion job is %s; queued again", channel.pk, status or "gone")
+        channel_delete_request(channel=channel)
+        queued += 1
+    return queued
 
 
 def integration_record_models() -> list[tuple[type[models.Model], str]]:

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.db.models.signals import pre_delete
 from django.urls import reverse
+from django.utils import timezone
 
 from channels import deletion
 from channels.models import (
@@ -139,6 +140,26 @@ def test_a_job_that_died_part_way_is_asked_again_and_finishes(admin_client, run_
 
     assert not Channel.objects.filter(pk=shop.channel.pk).exists() and not Order.objects.exists()
     assert Account.objects.count() == 50
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_deletion_no_job_carries_on_is_queued_again_by_the_scheduler(run_worker):
+    shop = Shop("Forgotten shop")
+    fill(shop, customers=5, orders=30)
+    # Marked long ago, and its job is gone (Redis flushed, the worker killed before it ran).
+    Channel.objects.filter(pk=shop.channel.pk).update(deleting_since=timezone.now() - datetime.timedelta(hours=1))
+    assert deletion.channel_delete_resume() == 1
+    assert deletion.channel_delete_resume() == 0, "its job is queued now: not twice"
+    run_worker()
+    assert not Channel.objects.filter(pk=shop.channel.pk).exists() and not Order.objects.exists()
+    assert Account.objects.count() == 5
+
+
+@pytest.mark.django_db
+def test_a_deletion_just_asked_for_is_left_to_its_job(rq):
+    shop = Shop("Busy shop")
+    Channel.objects.filter(pk=shop.channel.pk).update(deleting_since=timezone.now())
+    assert deletion.channel_delete_resume() == 0
 
 
 @pytest.mark.django_db
