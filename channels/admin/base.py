@@ -176,3 +176,16 @@ def rows_table(headers: list[str], rows: list[list[object]], *, empty: str = "No
     )
     footer = format_html('<p class="help">{}</p>', note) if note else ""
     return format_html("<table><thead><tr>{}</tr></thead><tbody>{}</tbody></table>{}", head, body, footer)
+
+
+# Where a synced record came from and how it was last synced: the last section of a record's page.
+SYNC_FIELDS = [
+    "channel",
+    "integration",
+    "remote_id",
+    "synced_at",
+    "sync_hash",
+    "removed_in_store_at",
+    "last_seen_run_id",
+]
+SYNC_READONLY = ["channel", "synced_at", "sync_hash", "removed_in_store_at", "last_seen_run_id"]

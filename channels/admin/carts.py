@@ -9,6 +9,8 @@ from django.utils.html import format_html
 
 from channels import selectors, services
 from channels.admin.base import (
+    SYNC_FIELDS,
+    SYNC_READONLY,
     BigTableAdmin,
     PartOfParentInline,
     RemovedInStoreFilter,
@@ -103,28 +105,10 @@ class CartAdmin(SyncedEntityAdminMixin, BigTableAdmin):
             },
         ),
         ("Payment", {"fields": ["payment_method", "payment_details_display"]}),
-        (
-            "Sync",
-            {
-                "fields": [
-                    "channel",
-                    "integration",
-                    "synced_at",
-                    "sync_hash",
-                    "removed_in_store_at",
-                    "last_seen_run_id",
-                ]
-            },
-        ),
+        # The cart id is the page's first field.
+        ("Sync", {"fields": [f for f in SYNC_FIELDS if f != "remote_id"]}),
     ]
-    readonly_fields = [
-        "channel",
-        "payment_details_display",
-        "synced_at",
-        "sync_hash",
-        "removed_in_store_at",
-        "last_seen_run_id",
-    ]
+    readonly_fields = ["payment_details_display", *SYNC_READONLY]
 
     def get_urls(self):
         mark_lost = self.admin_site.admin_view(self.mark_lost_view)

@@ -1,6 +1,8 @@
 from django.contrib import admin
 
 from channels.admin.base import (
+    SYNC_FIELDS,
+    SYNC_READONLY,
     BigTableAdmin,
     LatestInlineFormSet,
     PartOfParentInline,
@@ -89,22 +91,9 @@ class CreditMemoAdmin(SyncedEntityAdminMixin, BigTableAdmin):
                 ]
             },
         ),
-        (
-            "Sync",
-            {
-                "fields": [
-                    "channel",
-                    "integration",
-                    "remote_id",
-                    "synced_at",
-                    "sync_hash",
-                    "removed_in_store_at",
-                    "last_seen_run_id",
-                ]
-            },
-        ),
+        ("Sync", {"fields": SYNC_FIELDS}),
     ]
-    readonly_fields = ["channel", "synced_at", "sync_hash", "removed_in_store_at", "last_seen_run_id"]
+    readonly_fields = SYNC_READONLY
 
     @admin.display(description="Order")
     def order_link(self, memo: CreditMemo) -> str:

@@ -6,6 +6,8 @@ from django.utils.formats import number_format
 from django.utils.html import format_html
 
 from channels.admin.base import (
+    SYNC_FIELDS,
+    SYNC_READONLY,
     BigTableAdmin,
     ChannelScopedRelatedFilter,
     PartOfParentInline,
@@ -153,29 +155,9 @@ class OrderAdmin(SyncedEntityAdminMixin, BigTableAdmin):
             },
         ),
         ("Payment", {"fields": ["payment_method", "payment_details_display"]}),
-        (
-            "Sync",
-            {
-                "fields": [
-                    "channel",
-                    "integration",
-                    "remote_id",
-                    "synced_at",
-                    "sync_hash",
-                    "removed_in_store_at",
-                    "last_seen_run_id",
-                ]
-            },
-        ),
+        ("Sync", {"fields": SYNC_FIELDS}),
     ]
-    readonly_fields = [
-        "channel",
-        "payment_details_display",
-        "synced_at",
-        "sync_hash",
-        "removed_in_store_at",
-        "last_seen_run_id",
-    ]
+    readonly_fields = ["payment_details_display", *SYNC_READONLY]
 
     def get_inlines(self, request, obj: Order | None):
         inlines = super().get_inlines(request, obj)

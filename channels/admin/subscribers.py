@@ -1,6 +1,8 @@
 from django.contrib import admin
 
 from channels.admin.base import (
+    SYNC_FIELDS,
+    SYNC_READONLY,
     BigTableAdmin,
     ChannelScopedRelatedFilter,
     RemovedInStoreFilter,
@@ -33,15 +35,9 @@ class NewsletterSubscriberAdmin(SyncedEntityAdminMixin, BigTableAdmin):
         "customer_remote_id",
         "store",
         "confirm_code",
-        "channel",
-        "integration",
-        "remote_id",
-        "synced_at",
-        "sync_hash",
-        "removed_in_store_at",
-        "last_seen_run_id",
+        *SYNC_FIELDS,
     ]
-    readonly_fields = ["channel", "synced_at", "sync_hash", "removed_in_store_at", "last_seen_run_id"]
+    readonly_fields = SYNC_READONLY
 
     @admin.display(description="Customer")
     def customer_link(self, subscriber: NewsletterSubscriber) -> str:
