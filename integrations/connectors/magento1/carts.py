@@ -20,7 +20,6 @@ from integrations.connectors.magento1.streams import (
     CART_GUESTS,
     CustomerFirst,
     StoreScoped,
-    complex_filter,
     link_guests,
 )
 from integrations.engine import values as v
@@ -149,9 +148,9 @@ class CartStream(CustomerFirst, StoreScoped):
     def fetch_still_in_store(self, remote_ids: list[str]) -> list[dict[str, Any]]:
         """The carts among these the store still has, as OroCRM's expiration job asks: `entity_id in`,
         the website's store filter, pager (1, 200)."""
-        conditions = [("entity_id", "in", ",".join(remote_ids)), *self.scope_conditions()]
-        pager = {"page": "1", "pageSize": str(EXPIRATION_BATCH)}
-        return self.soap.call(self.bridge_list, complex_filter(*conditions), pager) or []
+        return self.fetch_filtered(
+            [("entity_id", "in", ",".join(remote_ids)), *self.scope_conditions()], EXPIRATION_BATCH
+        )
 
     def after_write(self, integration_id: int, mapped: list[Mapped], keys_to_pk: dict) -> None:
         self.customers_first(mapped)

@@ -278,7 +278,7 @@ class CustomerStream(IncrementalStream):
     def after_write(self, integration_id: int, mapped: list[Mapped], keys_to_pk: dict) -> None:
         # Orders, carts and subscribers read before their customer existed locally are linked now.
         for model in CUSTOMER_OWNED:
-            link_to_customers(model, integration_id, list(keys_to_pk))
+            link_to_parents(model, "customer", Customer, integration_id, list(keys_to_pk))
         contacts.link_customers(self.integration, self.settings, keys_to_pk.values())
 
 
@@ -286,17 +286,20 @@ class CustomerStream(IncrementalStream):
 CUSTOMER_OWNED: tuple[type[models.Model], ...] = (Order, Cart, NewsletterSubscriber)
 
 
-def link_to_customers(model: type[models.Model], integration_id: int, customer_remote_ids: list[str]) -> None:
-    """Point the unlinked records of `model` naming these customers at them, in one statement."""
+def link_to_parents(
+    model: type[models.Model],
+    field: str,
+    parent: type[models.Model],
+    integration_id: int,
+    parent_remote_ids: list[str],
+) -> None:
+    """Point the records of `model` that name these parents by `<field>_remote_id` (orders naming a
+    customer, memos naming an order) but are not linked yet at them, in one statement."""
+    key = f"{field}_remote_id"
+    found = parent.objects.filter(integration_id=integration_id, remote_id=OuterRef(key))
     model.objects.filter(
-        integration_id=integration_id, customer_remote_id__in=customer_remote_ids, customer__isnull=True
-    ).update(
-        customer_id=Subquery(
-            Customer.objects.filter(integration_id=integration_id, remote_id=OuterRef("customer_remote_id")).values(
-                "pk"
-            )[:1]
-        )
-    )
+        integration_id=integration_id, **{f"{key}__in": parent_remote_ids, f"{field}__isnull": True}
+    ).update(**{f"{field}_id": Subquery(found.values("pk")[:1])})
 
 
 class StoreScoped(IncrementalStream):
@@ -403,11 +406,8 @@ class OrderStream(CustomerFirst, StoreScoped):
 
     def after_write(self, integration_id: int, mapped: list[Mapped], keys_to_pk: dict) -> None:
         self.customers_first(mapped)
-        # Credit memos read before their order existed locally are linked now, in one statement.
-        order = Order.objects.filter(integration_id=integration_id, remote_id=OuterRef("order_remote_id"))
-        CreditMemo.objects.filter(
-            integration_id=integration_id, order_remote_id__in=list(keys_to_pk), order__isnull=True
-        ).update(order_id=Subquery(order.values("pk")[:1]))
+        # Credit memos read before their order existed locally are linked now.
+        link_to_parents(CreditMemo, "order", Order, integration_id, list(keys_to_pk))
         if self.settings.guest_customer_sync:
             link_guest_orders(self.integration, self.settings, [m for m in mapped if m.fields["is_guest"]], keys_to_pk)
         # The carts these orders were placed from are purchased (the cart may come first or later:

@@ -18,7 +18,7 @@ from typing import Any
 from django.conf import settings
 
 from channels.models import Customer, NewsletterSubscriber, Store
-from integrations.connectors.magento1.streams import IncrementalStream, complex_filter, store_scope
+from integrations.connectors.magento1.streams import StoreScoped, complex_filter
 from integrations.engine import values as v
 from integrations.engine.contracts import Mapped, MappingError, Page, Ref, Refused
 from integrations.engine.cursors import UpdatedAtKeyset, numeric_id, window_end
@@ -189,7 +189,7 @@ def _moment(raw: dict[str, Any]) -> datetime.datetime | None:
 # -- the stream -----------------------------------------------------------------------------------------
 
 
-class SubscriberStream(IncrementalStream):
+class SubscriberStream(StoreScoped):
     name = "newsletter_subscribers"
     model = NewsletterSubscriber
     id_field = "subscriber_id"
@@ -206,10 +206,6 @@ class SubscriberStream(IncrementalStream):
             log=lambda line: self.connector.log(f"{self.name}: {line}"),
         )
         yield from cursor.pages(state)
-
-    def scope_conditions(self) -> list[tuple[str, str, str]]:
-        stores = dict(Store.objects.filter(integration=self.integration).values_list("remote_id", "website_remote_id"))
-        return store_scope(self.settings, stores)
 
     def fetch_page(self, conditions: list[tuple[str, str, str]], page_size: int) -> list[dict[str, Any]]:
         pager = {"page": "1", "pageSize": str(page_size)}
