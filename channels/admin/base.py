@@ -1,5 +1,7 @@
 """What the channels admin pages share: read-only browsing of synced records, cheap on big tables."""
 
+import json
+
 from django.contrib import admin
 from django.contrib.admin.utils import quote
 from django.contrib.auth import get_permission_codename
@@ -98,6 +100,20 @@ class BigTableAdmin(ReadOnlyModelAdmin):
     paginator = EstimatedCountPaginator
     list_per_page = 50
     list_max_show_all = 500
+
+    @admin.display(description="Channel")
+    def channel(self, record: models.Model):
+        return record.integration.channel
+
+
+class PaymentDetailsMixin:
+    """The payment as the store sent it (orders, carts), shown as it came."""
+
+    @admin.display(description="Payment details")
+    def payment_details_display(self, record: models.Model) -> str:
+        if not record.payment_details:
+            return "-"
+        return format_html("<pre>{}</pre>", json.dumps(record.payment_details, indent=2, sort_keys=True))
 
 
 class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):

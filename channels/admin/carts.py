@@ -1,11 +1,8 @@
-import json
-
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
-from django.utils.html import format_html
 
 from channels import selectors, services
 from channels.admin.base import (
@@ -13,6 +10,7 @@ from channels.admin.base import (
     SYNC_READONLY,
     BigTableAdmin,
     PartOfParentInline,
+    PaymentDetailsMixin,
     RemovedInStoreFilter,
     VisibleChannelFilter,
     admin_change_link,
@@ -42,7 +40,7 @@ class CartAddressInline(AddressNameMixin, PartOfParentInline):
 
 
 @admin.register(Cart)
-class CartAdmin(SyncedEntityAdminMixin, BigTableAdmin):
+class CartAdmin(SyncedEntityAdminMixin, PaymentDetailsMixin, BigTableAdmin):
     entity = "carts"
     list_display = [
         "cart_id",
@@ -168,13 +166,3 @@ class CartAdmin(SyncedEntityAdminMixin, BigTableAdmin):
     @admin.display(description="Grand total")
     def total(self, cart: Cart) -> str:
         return money(cart.grand_total, cart.currency)
-
-    @admin.display(description="Channel")
-    def channel(self, cart: Cart):
-        return cart.integration.channel
-
-    @admin.display(description="Payment details")
-    def payment_details_display(self, cart: Cart) -> str:
-        if not cart.payment_details:
-            return "-"
-        return format_html("<pre>{}</pre>", json.dumps(cart.payment_details, indent=2, sort_keys=True))

@@ -231,7 +231,3 @@ class CustomerAdmin(SyncedEntityAdminMixin, BigTableAdmin):
     @admin.display(description="Orders")
     def order_count(self, customer: Customer) -> int | None:
         return getattr(customer, "listed_order_count", None)
-
-    @admin.display(description="Channel")
-    def channel(self, customer: Customer):
-        return customer.integration.channel

@@ -104,7 +104,3 @@ class CreditMemoAdmin(SyncedEntityAdminMixin, BigTableAdmin):
     @admin.display(description="Grand total")
     def total(self, memo: CreditMemo) -> str:
         return money(memo.grand_total, memo.currency)
-
-    @admin.display(description="Channel")
-    def channel(self, memo: CreditMemo):
-        return memo.integration.channel

@@ -1,9 +1,6 @@
-import json
-
 from django.contrib import admin
 from django.core.cache import cache
 from django.utils.formats import number_format
-from django.utils.html import format_html
 
 from channels.admin.base import (
     SYNC_FIELDS,
@@ -11,6 +8,7 @@ from channels.admin.base import (
     BigTableAdmin,
     ChannelScopedRelatedFilter,
     PartOfParentInline,
+    PaymentDetailsMixin,
     RemovedInStoreFilter,
     VisibleChannelFilter,
     admin_change_link,
@@ -82,7 +80,7 @@ class OrderStatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(Order)
-class OrderAdmin(SyncedEntityAdminMixin, BigTableAdmin):
+class OrderAdmin(SyncedEntityAdminMixin, PaymentDetailsMixin, BigTableAdmin):
     entity = "orders"
     list_display = [
         "increment_id",
@@ -180,13 +178,3 @@ class OrderAdmin(SyncedEntityAdminMixin, BigTableAdmin):
     @admin.display(description="Website / store")
     def website_store(self, order: Order) -> str:
         return " / ".join(str(x) for x in (order.website, order.store) if x is not None) or "-"
-
-    @admin.display(description="Channel")
-    def channel(self, order: Order):
-        return order.integration.channel
-
-    @admin.display(description="Payment details")
-    def payment_details_display(self, order: Order) -> str:
-        if not order.payment_details:
-            return "-"
-        return format_html("<pre>{}</pre>", json.dumps(order.payment_details, indent=2, sort_keys=True))

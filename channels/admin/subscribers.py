@@ -44,7 +44,3 @@ class NewsletterSubscriberAdmin(SyncedEntityAdminMixin, BigTableAdmin):
         if subscriber.customer_id is None:
             return "-"
         return admin_change_link(Customer, subscriber.customer_id, subscriber.customer, site=self.admin_site)
-
-    @admin.display(description="Channel")
-    def channel(self, subscriber: NewsletterSubscriber):
-        return subscriber.integration.channel
