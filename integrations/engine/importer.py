@@ -201,7 +201,9 @@ class _RunReader:
             SyncRun.objects.filter(pk=self.run.pk).update(current_entity=read.stream.name, progress=self._progress())
 
     def _progress(self) -> float:
-        return round(100.0 * sum(r.share for r in self.reads) / max(1, len(self.reads)), 1)
+        # 100 is said by finish_run only: after the last page the run still links, marks and counts,
+        # and a running run at 100% reads as stuck.
+        return min(99.9, round(100.0 * sum(r.share for r in self.reads) / max(1, len(self.reads)), 1))
 
     def _write(self, read: _StreamRead, page: Page) -> None:
         read.head = None
