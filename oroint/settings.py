@@ -121,6 +121,9 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+# Files oroint owns (product images it pushes to the stores).
+MEDIA_URL = "media/"
+MEDIA_ROOT = Path(os.environ.get("OROINT_MEDIA_ROOT", VAR_DIR / "media"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "static"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

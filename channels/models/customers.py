@@ -32,6 +32,9 @@ class Customer(RemoteRecord):
     birthday = models.DateField(null=True, blank=True)
     gender = models.CharField(max_length=8, choices=Gender.choices, blank=True)
     vat = models.CharField("VAT", max_length=255, blank=True)
+    # A business customer (OroCommerce's customers are companies; their people order as customer users).
+    company_name = models.CharField(max_length=255, blank=True)
+    payment_term = models.CharField(max_length=255, blank=True)
     website = models.ForeignKey("channels.Website", null=True, blank=True, on_delete=models.SET_NULL)
     store = models.ForeignKey("channels.Store", null=True, blank=True, on_delete=models.SET_NULL)
     group = models.ForeignKey(CustomerGroup, null=True, blank=True, on_delete=models.SET_NULL)

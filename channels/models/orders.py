@@ -38,6 +38,11 @@ class Order(RemoteRecord):
     gift_message = models.TextField(blank=True)
     store_name = models.CharField(max_length=500, blank=True)
     quote_remote_id = models.CharField(max_length=255, null=True, blank=True)
+    # Where the store keeps payment apart from the order (OroCommerce's payment statuses: full, partially,
+    # authorized, declined, pending, invoiced).
+    payment_status = models.CharField(max_length=32, blank=True)
+    # The person who ordered, where `customer` is a company (OroCommerce's customer users).
+    customer_user_remote_id = models.CharField(max_length=255, blank=True)
     is_virtual = models.BooleanField(default=False)
     remote_created_at = models.DateTimeField(null=True, blank=True, db_index=True)
     remote_updated_at = models.DateTimeField(null=True, blank=True)
@@ -71,6 +76,12 @@ class OrderItem(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="items")
     remote_id = models.CharField(max_length=255, null=True, blank=True)
     sku = models.CharField(max_length=255, blank=True)
+    # The catalog's product of that SKU, where oroint owns the catalog; a line whose SKU it does not know
+    # is kept as the store sent it (Marello drops it, and skips an order left with no line).
+    product = models.ForeignKey(
+        "channels.Product", null=True, blank=True, on_delete=models.SET_NULL, related_name="order_items"
+    )
+    unknown_sku = models.BooleanField(default=False)
     name = models.CharField(max_length=500, blank=True)
     product_type = models.CharField(max_length=64, blank=True)
     product_options = models.TextField(blank=True)
