@@ -371,7 +371,21 @@ def test_touch_moves_updated_at_to_now(fresh):
     assert api.get("orders/1").status_code == 404
     stats = control.stats()
     assert stats["counts"]["orders"] == 39 and stats["calls"]["GET orders"] >= 2
+    tax_values = api.data(
+        "taxvalues", **{"filter[entityClass]": ORDER_CLASS, "filter[entityId]": touched[0], "page[size]": 5}
+    )
+    assert tax_values[0]["attributes"]["updatedAt"] >= before, "an edited order's taxes are recalculated"
     assert control.faults(latency_ms=5)["latency_ms"] == 5
+    assert control.faults() == {"latency_ms": 5, "fault_rate": 0.0, "not_json_rate": 0.0}
+    with pytest.raises(urllib.error.HTTPError) as unknown:
+        control.faults(not_xml_rate=0.5)
+    assert unknown.value.code == 400
+    with pytest.raises(urllib.error.HTTPError) as missing:
+        control._get("/_sim/nothing")
+    assert missing.value.code == 404
+    with pytest.raises(urllib.error.HTTPError) as bad_type:
+        control.records("nothings")
+    assert bad_type.value.code == 400
 
 
 def test_faults_answer_html_error_pages_or_drop_the_connection(fresh):
