@@ -16,6 +16,8 @@ from integrations.models import QuarantinedRecord, SyncRun
 from integrations.services import integration_check_connection, integration_create, sync_schedule
 from tests.conftest import wait_for
 
+pytestmark = pytest.mark.django_db(transaction=True)
+
 
 def oro_integration(sim, name: str = "Oro store", **values):
     settings = {"admin_url": sim.admin_url, "auth_method": "wsse", "api_user": sim.api_user, "api_key": sim.api_key}
@@ -126,6 +128,9 @@ def test_an_order_changed_during_the_sync_is_in_after_the_run(orocommerce, live_
     changed = store_orders(sim)[str(touched)]["attributes"]["updatedAt"]
     assert oldest.remote_updated_at == parse_timestamp(changed), "the change made during the run is in"
     assert Order.objects.filter(integration=integration).count() == 320
+    # Read twice in this very run (first in its old place, then at its new time), not left to the next run.
+    orders = entity(SyncRun.objects.get(pk=run.pk), "orders")
+    assert (orders.read, orders.created, orders.updated) == (321, 320, 1)
 
 
 def test_no_currency_reads_every_currency_a_currency_only_its_orders(orocommerce, run_worker):
