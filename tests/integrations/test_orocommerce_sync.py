@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import pytest
 
-from channels.models import Customer, Order, OrderItem, Product
+from channels.models import Channel, Customer, Order, OrderItem, Product
 from integrations.connectors.orocommerce.models import OroCommerceSettings, PaymentTerm
 from integrations.engine.values import parse_timestamp
 from integrations.models import QuarantinedRecord, SyncRun
+from integrations.selectors import integration_records
 from integrations.services import integration_check_connection, integration_create, sync_schedule
 from tests.conftest import wait_for
 
@@ -226,3 +227,31 @@ def test_secrets_are_never_in_run_logs_or_messages(method, orocommerce, run_work
     secret = "app-s3cret" if method == "oauth" else sim.api_key
     assert secret not in run.log and secret not in run.message
     assert all(secret not in e.message for e in run.entities.all())
+
+
+def test_orders_of_customers_not_synced_yet_are_linked_when_they_come(orocommerce, run_worker):
+    sim = orocommerce(orders=60, customers=8)
+    integration = oro_integration(sim)
+    Channel.objects.filter(pk=integration.channel_id).update(entities=["orders"])  # customers left out
+    integration.refresh_from_db()
+    sync(integration, run_worker)
+    orders = Order.objects.filter(integration=integration)
+    assert orders.count() == 60 and not orders.filter(customer__isnull=False).exists()
+    assert orders.filter(customer_remote_id__isnull=False).exists()
+    Channel.objects.filter(pk=integration.channel_id).update(entities=[])
+    integration.refresh_from_db()
+    second = sync(integration, run_worker)
+    assert entity(second, "orders").updated == 0, "the orders themselves did not change"
+    assert not orders.filter(customer_remote_id__isnull=False, customer__isnull=True).exists()
+    records = integration_records(integration=integration)
+    assert (records["orders"], records["customers"]) == (60, Customer.objects.filter(integration=integration).count())
+    assert records["pushed"] == {}
+
+
+def test_check_connection_with_a_currency_offers_only_its_price_lists(orocommerce):
+    sim = orocommerce(orders=5, customers=2)
+    integration = oro_integration(sim, currency="GBP")
+    assert integration_check_connection(integration=integration).ok
+    offered = {p["id"] for p in OroCommerceSettings.objects.get(pk=integration.pk).found_choices["price_lists"]}
+    in_gbp = {p["id"] for p in sim.control.records("pricelists") if "GBP" in p["attributes"]["priceListCurrencies"]}
+    assert offered == in_gbp
