@@ -143,6 +143,7 @@ class CustomerAdmin(SyncedEntityAdminMixin, BigTableAdmin):
                     "birthday",
                     "gender",
                     "vat",
+                    ("company_name", "payment_term"),
                     ("account", "contact"),
                 ]
             },

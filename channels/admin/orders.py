@@ -23,7 +23,7 @@ from integrations import permissions
 
 class OrderItemInline(PartOfParentInline):
     model = OrderItem
-    fields = ["sku", "name", "qty", "price", "discount_amount", "tax_amount", "row_total"]
+    fields = ["sku", "unknown_sku", "name", "qty", "price", "discount_amount", "tax_amount", "row_total"]
     readonly_fields = fields
 
 
@@ -112,7 +112,7 @@ class OrderAdmin(SyncedEntityAdminMixin, PaymentDetailsMixin, BigTableAdmin):
             {
                 "fields": [
                     "increment_id",
-                    ("status", "state"),
+                    ("status", "state", "payment_status"),
                     ("remote_created_at", "remote_updated_at"),
                     ("website", "store", "store_name"),
                     "is_virtual",
@@ -131,7 +131,7 @@ class OrderAdmin(SyncedEntityAdminMixin, PaymentDetailsMixin, BigTableAdmin):
                     "customer_email",
                     ("customer_first_name", "customer_last_name"),
                     "is_guest",
-                    "customer_remote_id",
+                    ("customer_remote_id", "customer_user_remote_id"),
                 ]
             },
         ),
