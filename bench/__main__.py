@@ -18,7 +18,7 @@ from typing import Any
 
 from bench import common
 
-ORDER = ("initial", "memory", "incremental", "admin", "simulator", "concurrent")
+ORDER = ("initial", "memory", "incremental", "admin", "simulator", "concurrent", "orocommerce")
 
 
 @dataclass
@@ -27,6 +27,7 @@ class Sizes:
     orders: int
     admin_orders: int
     quick: bool
+    oro_orders: int = 20_000
 
     @property
     def records(self) -> int:
@@ -117,6 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--customers", type=int, help="simulator customers (default 50,000; --quick 5,000)")
     parser.add_argument("--orders", type=int, help="simulator orders (default 200,000; --quick 20,000)")
     parser.add_argument("--admin-orders", type=int, help="orders for the admin benchmark (1,000,000; --quick 100,000)")
+    parser.add_argument("--oro-orders", type=int, help="orocommerce: simulator orders (default 20,000; --quick 2,000)")
     parser.add_argument("--clients", type=int, default=50, help="concurrent: how many admins browse (50)")
     parser.add_argument("--web-workers", type=int, help="concurrent: gunicorn workers (default 2 x CPUs + 1)")
     parser.add_argument(
@@ -133,6 +135,7 @@ def main(argv: list[str] | None = None) -> int:
         orders=args.orders or 200_000 // scale,
         admin_orders=args.admin_orders or 1_000_000 // scale,
         quick=args.quick,
+        oro_orders=args.oro_orders or 20_000 // scale,
     )
     web_load = WebLoad(
         clients=args.clients,
@@ -144,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
     # SIGTERM (bench/run's trap, a CI timeout) must still stop the simulator and the worker.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     common.setup_django()
-    from bench import admin, concurrent, incremental, initial, memory, simulator
+    from bench import admin, concurrent, incremental, initial, memory, orocommerce, simulator
 
     benchmarks = {
         "initial": initial.run,
@@ -153,6 +156,7 @@ def main(argv: list[str] | None = None) -> int:
         "admin": admin.run,
         "simulator": simulator.run,
         "concurrent": concurrent.run,
+        "orocommerce": orocommerce.run,
     }
     selected = ORDER if args.which == "all" else (args.which,)
     context = Context(sizes, web_load)
@@ -179,7 +183,7 @@ def _describe(machine: dict[str, str], sizes: Sizes, selected: tuple[str, ...]) 
         f"load {machine['load']}\n"
         f"- Python {machine['python']}, PostgreSQL {machine['postgresql']}; {machine['date']}; code {machine['code']}\n"
         f"- sizes: {sizes.customers:,} customers, {sizes.orders:,} orders; admin {sizes.admin_orders:,} orders"
-        f"{' (--quick)' if sizes.quick else ''}\n"
+        f"; OroCommerce {sizes.oro_orders:,} orders{' (--quick)' if sizes.quick else ''}\n"
     )
 
 
