@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     from integrations.connectors.orocommerce.connector import OroCommerceConnector
 
 # How many SKUs a run's summary names before it says "and N more".
+# Orders named one by one in the run's log; the rest are counted in the summary.
+ORDERS_LOGGED = 50
 SKUS_NAMED = 10
 
 
@@ -233,10 +235,17 @@ class OrderStream(KeysetStream):
             if skus:
                 self.orders_with_unknown_skus += 1
                 self.unknown_skus.update(skus)
+                if self.orders_with_unknown_skus > ORDERS_LOGGED:
+                    continue  # the run's summary counts them all; a line each would bury the log
                 self.connector.log(
                     f"order {record.fields['increment_id']}: SKU{'s' if len(skus) > 1 else ''} {', '.join(skus)} "
                     f"{'are' if len(skus) > 1 else 'is'} not in the catalog; the lines are kept"
                 )
+                if self.orders_with_unknown_skus == ORDERS_LOGGED:
+                    self.connector.log(
+                        f"further orders with SKUs not in the catalog are not listed here: the {self.name} entity's "
+                        "message counts them all"
+                    )
 
     def summary(self) -> str:
         if not self.orders_with_unknown_skus:
