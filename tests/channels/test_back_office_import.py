@@ -237,3 +237,14 @@ def test_many_rows_cost_a_few_queries_per_row_not_a_lookup_per_column():
     assert result.totals["skip"] == 200
     # Unchanged rows: the savepoint and its release, nothing else.
     assert len(again) <= 2 * 200 + 10
+
+
+def test_the_preview_gives_totals_and_the_first_rows_of_a_big_file(admin_client):
+    books()
+    import_csv(admin_client, "product", "sku,name\nSKU-0,Product 0\nSKU-1,Product 1\n")
+    rows = "".join(f"SKU-{n},Product {n}\n" for n in range(600))
+    page = preview(admin_client, "product", "sku,name\n" + rows.replace("Product 1\n", "Product one\n"))
+    html = page.content.decode()
+    assert "598 new, 1 to update, 1 unchanged (skipped)." in html
+    assert "The first 500 of 600 rows:" in html
+    assert html.count('<td class="import-type">') == 500
