@@ -1,6 +1,8 @@
 """The channels admin: read-only pages for the records synced into each channel, and the back-office
 pages for what oroint owns and pushes (catalog, prices, stock, taxes)."""
 
+from django.contrib import admin
+
 from channels.admin import (
     accounts,
     carts,
@@ -12,6 +14,7 @@ from channels.admin import (
     orders,
     pricing,
     regions,
+    sections,
     stores,
     subscribers,
     taxes,
@@ -32,3 +35,5 @@ __all__ = [
     "subscribers",
     "taxes",
 ]
+
+sections.install(admin.site)

@@ -421,3 +421,24 @@ def test_viewing_products_is_not_importing_them(client):
     assert url("product_import") not in page
     assert client.get(url("product_import")).status_code == 403
     assert client.post(url("product_process_import"), {}).status_code == 403
+
+
+def test_the_menu_puts_the_back_office_under_catalog_and_taxes(admin_client):
+    apps = admin_client.get(reverse("admin:index")).context["app_list"]
+    names = {app["name"]: [m["name"] for m in app["models"]] for app in apps}
+    assert names["Catalog & taxes"] == [
+        "Customer tax codes",
+        "Inventory levels",
+        "Price lists",
+        "Product prices",
+        "Product tax codes",
+        "Products",
+        "Tax jurisdictions",
+        "Tax rates",
+        "Tax rules",
+        "Warehouses",
+    ]
+    assert "Channels" in names["Channels and synced records"]
+    assert "Products" not in names["Channels and synced records"]
+    # The app's own page lists both parts.
+    assert admin_client.get(reverse("admin:app_list", args=["channels"])).status_code == 200
