@@ -78,4 +78,6 @@ class CsvImportExportAdmin(ImportExportModelAdmin):
         if result.invalid_rows:
             numbers = ", ".join(str(row.number) for row in result.invalid_rows[:20])
             more = " ..." if len(result.invalid_rows) > 20 else ""
-            messages.warning(request, f"{len(result.invalid_rows)} bad rows were skipped (rows {numbers}{more}).")
+            count = len(result.invalid_rows)
+            rows = "row" if count == 1 else "rows"
+            messages.warning(request, f"{count} bad {rows} skipped ({rows} {numbers}{more}).")

@@ -56,7 +56,7 @@ def test_import_products_with_a_bad_row_skip_it_then_fix_it(browser, live_server
     browser.save_screenshot(str(SCREENSHOTS / "import-skip-bad-rows.png"))
     click(browser, By.NAME, "confirm")
     wait_text(browser, "Import finished: 2 new, 0 updated, 0 deleted and 0 skipped products.")
-    wait_text(browser, "1 bad rows were skipped (rows 2).")
+    wait_text(browser, "1 bad row skipped (row 2).")
     assert read(browser, listed_skus) == {"BOOK-ALICE", "BOOK-SNARK"}
 
     fixed = tmp_path / "products-fixed.csv"

@@ -104,7 +104,7 @@ def test_skip_bad_rows_writes_the_good_rows_and_says_which_were_skipped(admin_cl
     assert not Product.objects.exists()
     done = confirm(admin_client, "product", page)
     assert sorted(Product.objects.values_list("sku", flat=True)) == ["BOOK-1", "BOOK-3"]
-    assert "1 bad rows were skipped (rows 2)." in message_texts(done)
+    assert "1 bad row skipped (row 2)." in message_texts(done)
 
 
 def test_a_forged_confirm_of_a_bad_file_without_skipping_writes_nothing(admin_client):
