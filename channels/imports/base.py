@@ -69,8 +69,13 @@ class BackOfficeResource(resources.ModelResource):
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         errors = dict(import_validation_errors or {})
-        # Foreign keys read from the cache exist: no query per row to check it again.
-        looked_up = [f.attribute for f in self.fields.values() if isinstance(f.widget, CodeWidget)]
+        # Foreign keys found in the cache exist: no query per row to check it again (an empty one is
+        # still checked: "This field cannot be null" costs no query).
+        looked_up = [
+            f.attribute
+            for f in self.fields.values()
+            if isinstance(f.widget, CodeWidget) and getattr(instance, f"{f.attribute}_id", None) is not None
+        ]
         try:
             # Uniqueness is known without a query per row either: the instance loader found the
             # existing rows by their key, and the file's own repeats are caught below.

@@ -34,9 +34,11 @@ class CodeWidget(widgets.ForeignKeyWidget):
         # values of the file, given to load().
         self.preload = preload
         self.cache: dict[str, models.Model] | None = None
+        self.missing: set[str] = set()
 
     def reset(self) -> None:
         self.cache = None
+        self.missing = set()
 
     def load(self, values: Iterable[object]) -> None:
         wanted = sorted({text(v) for v in values} - {""})
@@ -44,6 +46,8 @@ class CodeWidget(widgets.ForeignKeyWidget):
         for part in chunks(wanted):
             for record in self.model._default_manager.filter(**{f"{self.field}__in": part}):
                 self.cache[getattr(record, self.field)] = record
+        # Asked once: a bad SKU on many rows is not looked up again on each.
+        self.missing |= set(wanted) - set(self.cache)
 
     def clean(self, value, row=None, **kwargs):
         value = text(value)
@@ -51,7 +55,7 @@ class CodeWidget(widgets.ForeignKeyWidget):
             return None
         if self.cache is None:
             self.cache = {getattr(r, self.field): r for r in self.model._default_manager.all()} if self.preload else {}
-        if value not in self.cache and not self.preload:
+        if value not in self.cache and value not in self.missing and not self.preload:
             self.load([value])
         try:
             return self.cache[value]

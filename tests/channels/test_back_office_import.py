@@ -164,6 +164,7 @@ BOOK-ALICE,Retail EUR,item,3,EUR,-1
 BOOK-ALICE,Retail EUR,item,4,EUR,ten
 BOOK-ALICE,Retail EUR,item,5,EUR,1
 BOOK-ALICE,Retail EUR,item,5.0,EUR,2
+BOOK-ALICE,,item,6,EUR,2
 """
     errors = errors_of(preview(admin_client, "productprice", text))
     assert (1, "sku", "No product with SKU 'NO-SUCH-SKU'.") in errors
@@ -174,7 +175,8 @@ BOOK-ALICE,Retail EUR,item,5.0,EUR,2
     assert (6, "value", "A price cannot be negative.") in errors
     assert (7, "value", "'ten' is not a number.") in errors
     assert (9, "__all__", "Row 8 of this file has the same price list, SKU, unit, quantity and currency.") in errors
-    assert {number for number, _, _ in errors} == {1, 2, 3, 4, 5, 6, 7, 9}
+    assert (10, "price_list", "This field cannot be null.") in errors
+    assert {number for number, _, _ in errors} == {1, 2, 3, 4, 5, 6, 7, 9, 10}
     assert not ProductPrice.objects.exists()
 
 
