@@ -148,7 +148,6 @@ class ProductAdmin(CsvImportExportAdmin):
     fields = ["sku", "name", "status", "unit", "unit_precision", "tax_code", "channels", "created_at", "updated_at"]
     readonly_fields = ["created_at", "updated_at"]
     inlines = [ProductImageInline, ProductPriceInline, InventoryLevelInline]
-    show_facets = admin.ShowFacets.NEVER
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).prefetch_related("channels")

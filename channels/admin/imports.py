@@ -8,9 +8,11 @@ lists each bad row (its number, the column, the message).
 from django import forms
 from django.contrib import messages
 from django.http import HttpRequest
-from import_export.admin import ImportExportModelAdmin
+from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV
 from import_export.forms import ConfirmImportForm, ImportForm
+
+from channels.admin.owned import OwnedModelAdmin
 
 SKIP_HELP = (
     "Write the good rows and leave out the rows with errors (listed in the preview) instead of refusing the file."
@@ -25,7 +27,7 @@ class SkipBadRowsConfirmForm(ConfirmImportForm):
     skip_bad_rows = forms.BooleanField(required=False, widget=forms.HiddenInput())
 
 
-class CsvImportExportAdmin(ImportExportModelAdmin):
+class CsvImportExportAdmin(ImportExportMixin, OwnedModelAdmin):
     formats = [CSV]
     import_form_class = SkipBadRowsImportForm
     confirm_form_class = SkipBadRowsConfirmForm

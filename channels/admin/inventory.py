@@ -6,13 +6,14 @@ from django.http import HttpRequest
 
 from channels.admin.catalog import StockLevelForm
 from channels.admin.imports import CsvImportExportAdmin
+from channels.admin.owned import OwnedModelAdmin
 from channels.imports import InventoryLevelResource
 from channels.imports.lookups import plain_decimal
 from channels.models import InventoryLevel, Warehouse
 
 
 @admin.register(Warehouse)
-class WarehouseAdmin(admin.ModelAdmin):
+class WarehouseAdmin(OwnedModelAdmin):
     list_display = ["code", "name"]
     search_fields = ["code", "name"]
 
@@ -31,7 +32,6 @@ class InventoryLevelAdmin(CsvImportExportAdmin):
     list_filter = ["warehouse"]
     search_fields = ["product__sku", "product__name"]
     raw_id_fields = ["product"]
-    show_facets = admin.ShowFacets.NEVER
 
     def get_export_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_export_queryset(request).select_related("product", "warehouse")

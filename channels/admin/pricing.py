@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from channels import validation
 from channels.admin.catalog import ProductPriceForm
 from channels.admin.imports import CsvImportExportAdmin
+from channels.admin.owned import OwnedModelAdmin
 from channels.imports import ProductPriceResource
 from channels.imports.lookups import plain_decimal
 from channels.models import PriceList, ProductPrice
@@ -31,7 +32,7 @@ class PriceListForm(forms.ModelForm):
 
 
 @admin.register(PriceList)
-class PriceListAdmin(admin.ModelAdmin):
+class PriceListAdmin(OwnedModelAdmin):
     form = PriceListForm
     list_display = ["name", "currency", "price_count"]
     search_fields = ["name"]
@@ -59,7 +60,6 @@ class ProductPriceAdmin(CsvImportExportAdmin):
     list_filter = ["price_list", "currency"]
     search_fields = ["product__sku", "product__name"]
     raw_id_fields = ["product"]
-    show_facets = admin.ShowFacets.NEVER
 
     def get_export_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_export_queryset(request).select_related("product", "price_list")

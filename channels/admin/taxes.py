@@ -5,17 +5,18 @@ from django.contrib import admin
 from django.forms.models import BaseInlineFormSet
 
 from channels import validation
+from channels.admin.owned import OwnedModelAdmin
 from channels.models import CustomerTaxCode, ProductTaxCode, TaxJurisdiction, TaxRate, TaxRule, TaxZipCode
 
 
 @admin.register(ProductTaxCode)
-class ProductTaxCodeAdmin(admin.ModelAdmin):
+class ProductTaxCodeAdmin(OwnedModelAdmin):
     list_display = ["code", "description"]
     search_fields = ["code", "description"]
 
 
 @admin.register(CustomerTaxCode)
-class CustomerTaxCodeAdmin(admin.ModelAdmin):
+class CustomerTaxCodeAdmin(OwnedModelAdmin):
     list_display = ["code", "description"]
     search_fields = ["code", "description"]
 
@@ -34,7 +35,7 @@ class TaxRateForm(forms.ModelForm):
 
 
 @admin.register(TaxRate)
-class TaxRateAdmin(admin.ModelAdmin):
+class TaxRateAdmin(OwnedModelAdmin):
     form = TaxRateForm
     list_display = ["code", "percentage", "description"]
     search_fields = ["code", "description"]
@@ -106,7 +107,7 @@ class TaxJurisdictionForm(forms.ModelForm):
 
 
 @admin.register(TaxJurisdiction)
-class TaxJurisdictionAdmin(admin.ModelAdmin):
+class TaxJurisdictionAdmin(OwnedModelAdmin):
     form = TaxJurisdictionForm
     list_display = ["code", "country_code", "region_code", "description"]
     list_filter = ["country_code"]
@@ -115,7 +116,7 @@ class TaxJurisdictionAdmin(admin.ModelAdmin):
 
 
 @admin.register(TaxRule)
-class TaxRuleAdmin(admin.ModelAdmin):
+class TaxRuleAdmin(OwnedModelAdmin):
     list_display = ["product_tax_code", "customer_tax_code", "jurisdiction", "tax_rate", "description"]
     list_select_related = ["product_tax_code", "customer_tax_code", "jurisdiction", "tax_rate"]
     list_filter = ["product_tax_code", "customer_tax_code", "jurisdiction", "tax_rate"]

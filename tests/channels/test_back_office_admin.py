@@ -442,3 +442,25 @@ def test_the_menu_puts_the_back_office_under_catalog_and_taxes(admin_client):
     assert "Products" not in names["Channels and synced records"]
     # The app's own page lists both parts.
     assert admin_client.get(reverse("admin:app_list", args=["channels"])).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("model", "columns"),
+    [
+        ("product", "sku, name, status, unit, unit_precision, tax_code, channels"),
+        ("productprice", "sku, price_list, unit, quantity, currency, value"),
+        ("inventorylevel", "sku, warehouse, quantity"),
+    ],
+)
+def test_each_import_page_names_its_columns_and_offers_to_skip_bad_rows(admin_client, model, columns):
+    page = admin_client.get(url(f"{model}_import")).content.decode()
+    assert f"<code>{columns}</code>" in page
+    assert 'name="skip_bad_rows"' in page
+
+
+def test_a_price_list_with_prices_keeps_its_currency(admin_client):
+    book = alice_book()
+    ProductPrice.objects.create(product=book, price_list=retail_eur(), currency="EUR", quantity=1, value=8)
+    response = admin_client.post(url("pricelist_change", retail_eur().pk), {"name": "Retail EUR", "currency": "USD"})
+    assert "The list has prices in its currency" in str(response.context["adminform"].form.errors)
+    assert PriceList.objects.get().currency == "EUR"
