@@ -24,6 +24,12 @@ class ProductResource(BackOfficeResource):
         import_id_fields = ["sku"]
         fields = ["sku", "name", "status", "unit", "unit_precision", "tax_code", "channels"]
 
+    def before_import_row(self, row, **kwargs):
+        super().before_import_row(row, **kwargs)
+        # A status is a code; spreadsheets capitalise it ("Enabled").
+        if isinstance(row.get("status"), str):
+            row["status"] = row["status"].lower()
+
     def get_queryset(self):
         return Product.objects.select_related("tax_code").prefetch_related("channels")
 

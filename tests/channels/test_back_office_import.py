@@ -250,3 +250,15 @@ def test_the_preview_gives_totals_and_the_first_rows_of_a_big_file(admin_client)
     assert "598 new, 1 to update, 1 unchanged (skipped)." in html
     assert "The first 500 of 600 rows:" in html
     assert html.count('<td class="import-type">') == 500
+
+
+def test_a_file_without_its_key_column_says_which_column_is_missing(admin_client):
+    page = preview(admin_client, "productprice", "sku,price_list,unit,quantity,value\nBOOK-ALICE,Retail EUR,item,1,9\n")
+    assert "currency" in " ".join(str(e.error) for e in page.context["result"].base_errors)
+    assert "confirm_form" not in page.context
+
+
+def test_a_spreadsheet_status_and_stray_spaces_are_read_as_meant(admin_client):
+    import_csv(admin_client, "product", "sku,name,status\n  BOOK-1 ,Alice ,Disabled\n")
+    book = Product.objects.get()
+    assert (book.sku, book.name, book.status) == ("BOOK-1", "Alice", "disabled")
