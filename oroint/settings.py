@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "django_rq",
     "rest_framework",
     "guardian",
+    "import_export",
     "oroint",
     "channels",
     "integrations",
@@ -125,6 +126,9 @@ STATIC_URL = "static/"
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("OROINT_MEDIA_ROOT", VAR_DIR / "media"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# CSV imports of the catalog (channels.imports): each file in a transaction, rolled back on a bad row
+# unless the admin chose to skip bad rows.
+IMPORT_EXPORT_USE_TRANSACTIONS = True
 STATIC_ROOT = VAR_DIR / "static"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -1,5 +1,39 @@
-"""Read-only admin pages for browsing the records synced into each channel."""
+"""The channels admin: read-only pages for the records synced into each channel, and the back-office
+pages for what oroint owns and pushes (catalog, prices, stock, taxes)."""
 
-from channels.admin import accounts, carts, channels, customers, memos, orders, regions, stores, subscribers
+from django.contrib import admin
 
-__all__ = ["accounts", "carts", "channels", "customers", "memos", "orders", "regions", "stores", "subscribers"]
+from channels.admin import (
+    accounts,
+    carts,
+    catalog,
+    channels,
+    customers,
+    inventory,
+    memos,
+    orders,
+    pricing,
+    regions,
+    sections,
+    stores,
+    subscribers,
+    taxes,
+)
+
+__all__ = [
+    "accounts",
+    "carts",
+    "catalog",
+    "channels",
+    "customers",
+    "inventory",
+    "memos",
+    "orders",
+    "pricing",
+    "regions",
+    "stores",
+    "subscribers",
+    "taxes",
+]
+
+sections.install(admin.site)

@@ -1,0 +1,49 @@
+"""The admin's menu: what oroint owns (catalog, prices, stock, taxes) under a heading of its own.
+
+Django's admin groups models by app, and these live in the channels app with the synced records.
+The admin site builds both its index and its sidebar from get_app_list, so splitting the channels
+app's entry there is enough; the URLs and permissions stay the app's own.
+"""
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+CATALOG_AND_TAXES = "Catalog & taxes"
+BACK_OFFICE_MODELS = {
+    "Product",
+    "PriceList",
+    "ProductPrice",
+    "Warehouse",
+    "InventoryLevel",
+    "ProductTaxCode",
+    "CustomerTaxCode",
+    "TaxRate",
+    "TaxJurisdiction",
+    "TaxRule",
+}
+
+
+def split_channels_app(apps: list[dict]) -> list[dict]:
+    """The app list with the channels app's back-office models moved to a "Catalog & taxes" entry after it."""
+    result = []
+    for app in apps:
+        if app["app_label"] != "channels":
+            result.append(app)
+            continue
+        synced = [m for m in app["models"] if m["object_name"] not in BACK_OFFICE_MODELS]
+        owned = [m for m in app["models"] if m["object_name"] in BACK_OFFICE_MODELS]
+        if synced:
+            result.append({**app, "models": synced})
+        if owned:
+            result.append({**app, "name": CATALOG_AND_TAXES, "models": owned})
+    return result
+
+
+def install(site: admin.AdminSite) -> None:
+    """Make `site` list the back-office models under their own heading."""
+    build = site.get_app_list
+
+    def get_app_list(request: HttpRequest, app_label: str | None = None) -> list[dict]:
+        return split_channels_app(build(request, app_label))
+
+    site.get_app_list = get_app_list
