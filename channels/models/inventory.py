@@ -25,4 +25,4 @@ class InventoryLevel(models.Model):
         constraints = [models.UniqueConstraint(fields=["product", "warehouse"], name="one_level_per_warehouse")]
 
     def __str__(self) -> str:
-        return f"{self.product_id} in {self.warehouse_id}: {self.quantity}"
+        return f"{self.product} in {self.warehouse}: {self.quantity.normalize():f}"

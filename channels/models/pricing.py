@@ -37,4 +37,4 @@ class ProductPrice(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.product_id} {self.quantity} {self.unit}: {self.value} {self.currency}"
+        return f"{self.product} from {self.quantity.normalize():f} {self.unit}: {self.value:.2f} {self.currency}"
