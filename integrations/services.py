@@ -12,7 +12,7 @@ import redis
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from rq import Callback
 from rq.exceptions import InvalidJobOperation, NoSuchJobError
@@ -614,8 +614,13 @@ def push_reconcile(*, integration: Integration) -> int:
     record deleted here since (so its remote copy goes). Returns how many pushes were asked for.
 
     The values as last pushed are forgotten first, so each push sends again; a push queued twice (a
-    change made meanwhile) is still one job.
+    change made meanwhile) is still one job. QueueUnavailable when Redis cannot take the jobs (the pushes
+    asked for before it went away are written down, and queued again by the scheduler's tick).
     """
+    try:
+        django_rq.get_connection(PUSH_QUEUE).ping()
+    except redis.RedisError as exc:
+        raise QueueUnavailable(exc) from exc
     connector = registry.connector_for(integration)
     try:
         asked: list[tuple[str, int]] = []
@@ -630,9 +635,32 @@ def push_reconcile(*, integration: Integration) -> int:
             asked += [(sink.name, local_id) for local_id in bound.iterator() if local_id not in seen]
     finally:
         connector.close()
-    for entity, local_id in asked:
-        push_request(integration=integration, entity=entity, local_id=local_id)
+    try:
+        for entity, local_id in asked:
+            push_request(integration=integration, entity=entity, local_id=local_id)
+    except redis.RedisError as exc:
+        raise QueueUnavailable(exc) from exc
     return len(asked)
+
+
+def record_actions(*, record: models.Model) -> list[tuple[str, str]]:
+    """(name, label) of what the record's integration offers to do on it in the remote system."""
+    integration = getattr(record, "integration", None)
+    if integration is None:
+        return []
+    return integration.connector_class.record_actions(type(record))
+
+
+def record_action_run(*, record: models.Model, name: str) -> str:
+    """Do one of `record_actions` on the record in its remote system, now; what happened. A RemoteError
+    carries the remote system's refusal; LookupError for an action the integration does not offer."""
+    if name not in dict(record_actions(record=record)):
+        raise LookupError(f"{record.integration} offers no action {name!r} on {record._meta.verbose_name}")
+    connector = registry.connector_for(record.integration)
+    try:
+        return connector.run_record_action(record, name)
+    finally:
+        connector.close()
 
 
 # -- Quarantine -------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ import datetime
 from collections.abc import Iterator
 from typing import Any
 
-from channels.models import Customer, CustomerAddress, InventoryLevel, Product, ProductTaxCode
+from channels.models import Customer, CustomerAddress, InventoryLevel, Order, Product, ProductTaxCode
 from integrations.engine import values as v
 from integrations.engine.contracts import (
     AlreadyExists,
@@ -250,6 +250,15 @@ class FakeConnector(Connector):
         if self.settings.windows:
             return [WindowCustomerStream(self), WindowOrderStream(self)]
         return [CustomerStream(self)]
+
+    @classmethod
+    def record_actions(cls, model) -> list[tuple[str, str]]:
+        return [("hold", "Hold in the fake store")] if model is Order else []
+
+    def run_record_action(self, record: Order, name: str) -> str:
+        self.remote.write("order_holds", None, {"order": record.remote_id})
+        Order.objects.filter(pk=record.pk).update(status="holded")
+        return f"Order {record.increment_id} is on hold in the fake store."
 
     @classmethod
     def record_counts(cls, integration) -> dict[str, int]:
