@@ -165,6 +165,11 @@ class SourceStream:
     def after_write(self, integration_id: int, mapped: list[Mapped], keys_to_pk: dict[str, int]) -> None:
         """Hook run in the page's transaction after its records are written."""
 
+    def summary(self) -> str:
+        """What the stream has to say on its entity of the run once it is read (its own warnings, such as
+        order lines whose product is not in the catalog); empty for nothing."""
+        return ""
+
 
 @dataclass
 class Pushed:

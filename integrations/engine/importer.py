@@ -192,7 +192,7 @@ class _RunReader:
             Checkpoint.objects.filter(pk=read.checkpoint.pk).update(state=read.checkpoint.full_state, full_state=None)
             read.full = False
         read.share = 1.0
-        finish_entity(read.row, SyncRunEntity.Status.SUCCEEDED, "")
+        finish_entity(read.row, SyncRunEntity.Status.SUCCEEDED, read.stream.summary())
         read.row.status = SyncRunEntity.Status.SUCCEEDED
 
     def _switch_to(self, read: _StreamRead) -> None:

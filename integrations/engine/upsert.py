@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import models
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from integrations.engine.contracts import ChildSpec, Mapped
@@ -161,3 +162,19 @@ def sync_children(spec: ChildSpec, rows_by_parent: dict[int, list[dict]]) -> Non
 
 def _default(model: type[models.Model], name: str):
     return model._meta.get_field(name).get_default()
+
+
+def link_to_parents(
+    model: type[models.Model],
+    field: str,
+    parent: type[models.Model],
+    integration_id: int,
+    parent_remote_ids: list[str],
+) -> None:
+    """Point the records of `model` that name these parents by `<field>_remote_id` (orders naming a
+    customer, memos naming an order) but are not linked yet at them, in one statement."""
+    key = f"{field}_remote_id"
+    found = parent.objects.filter(integration_id=integration_id, remote_id=OuterRef(key))
+    model.objects.filter(
+        integration_id=integration_id, **{f"{key}__in": parent_remote_ids, f"{field}__isnull": True}
+    ).update(**{f"{field}_id": Subquery(found.values("pk")[:1])})

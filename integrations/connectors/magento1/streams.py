@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models, transaction
-from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from channels.models import (
@@ -37,7 +36,7 @@ from integrations.connectors.magento1.transport import Conditions
 from integrations.engine.contracts import ChildSpec, Mapped, Page, SourceStream
 from integrations.engine.cursors import UpdatedAtKeyset, numeric_id
 from integrations.engine.importer import fetch_again, import_related
-from integrations.engine.upsert import upsert_batch
+from integrations.engine.upsert import link_to_parents, upsert_batch
 
 if TYPE_CHECKING:
     from integrations.connectors.magento1.connector import Magento1Connector
@@ -284,22 +283,6 @@ class CustomerStream(IncrementalStream):
 
 # The records that name a registered customer by its Magento id (`customer_remote_id`).
 CUSTOMER_OWNED: tuple[type[models.Model], ...] = (Order, Cart, NewsletterSubscriber)
-
-
-def link_to_parents(
-    model: type[models.Model],
-    field: str,
-    parent: type[models.Model],
-    integration_id: int,
-    parent_remote_ids: list[str],
-) -> None:
-    """Point the records of `model` that name these parents by `<field>_remote_id` (orders naming a
-    customer, memos naming an order) but are not linked yet at them, in one statement."""
-    key = f"{field}_remote_id"
-    found = parent.objects.filter(integration_id=integration_id, remote_id=OuterRef(key))
-    model.objects.filter(
-        integration_id=integration_id, **{f"{key}__in": parent_remote_ids, f"{field}__isnull": True}
-    ).update(**{f"{field}_id": Subquery(found.values("pk")[:1])})
 
 
 class StoreScoped(IncrementalStream):

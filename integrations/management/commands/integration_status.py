@@ -23,6 +23,11 @@ class Command(BaseCommand):
         where = ", ".join(f"{k} {v}" for k, v in info["settings"].items() if k in ("api_url", "url"))
         self.stdout.write(f"{info['name']} ({info['type']}{', ' + where if where else ''})")
         for entity, count in status["records"].items():
-            self.stdout.write(f"  {entity:<16} {count}")
+            if isinstance(count, dict):  # counts by kind (cart statuses, pushed records by entity)
+                self.stdout.write(f"  {entity}")
+                for kind, value in count.items():
+                    self.stdout.write(f"    {kind:<14} {value}")
+            else:
+                self.stdout.write(f"  {entity:<16} {count}")
         for run in status["runs"]:
             self.stdout.write(f"  run {run['id']:<6} {run['status']:<10} {run['created_at']}  {run['message']}")
