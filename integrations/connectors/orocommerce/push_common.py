@@ -50,7 +50,7 @@ class OroSink(Sink):
 
     @property
     def client(self) -> JsonApiClient:
-        return self.connector.client
+        return self.connector.api
 
     # -- what each sink says ------------------------------------------------------------------------
 
