@@ -1,4 +1,4 @@
-"""Shared fixtures: a real Redis, real RQ worker processes, the Magento simulator over HTTP."""
+"""Shared fixtures: a real Redis, real RQ worker processes, the Magento and OroCommerce simulators over HTTP."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ import redis
 from django.conf import settings
 
 from integrations.simulators.magento1.control import SimulatorControl
+from integrations.simulators.orocommerce.control import OroCommerceControl
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -203,6 +204,75 @@ def magento(tmp_path):
                 return False
 
         wait_for(answers, timeout=60, message="the simulator to serve its WSDL")
+        return sim
+
+    yield start
+    for sim in started:
+        sim.process.terminate()
+        try:
+            sim.process.wait(10)
+        except subprocess.TimeoutExpired:
+            sim.process.kill()
+
+
+class OroCommerceSimulator(OroCommerceControl):
+    """A running OroCommerce simulator process, reached over HTTP like a real store: `admin_url` is what a
+    client is configured with (its API at `admin_url + "/api/"`), `url` the site root (`/oauth2-token`,
+    `/_sim/*`: this object is also the control client)."""
+
+    def __init__(self, process, port, user, key, oauth, log, runner) -> None:
+        super().__init__(f"http://127.0.0.1:{port}")
+        self.process, self.port, self.log, self.runner = process, port, log, runner
+        self.api_user, self.api_key = user, key
+        self.oauth_client_id, self.oauth_client_secret = oauth or (None, None)
+        self.admin_url = f"{self.url}/admin"
+
+    @property
+    def control(self) -> OroCommerceControl:
+        return self
+
+
+def _orocommerce_command() -> tuple[list[str], str]:
+    """`manage.py orocommerce_simulator` once the connector app is installed, else the module runner."""
+    from django.apps import apps
+
+    if any(app.name == "integrations.connectors.orocommerce" for app in apps.get_app_configs()):
+        return _manage("orocommerce_simulator"), "manage.py"
+    return [sys.executable, "-m", "integrations.simulators.orocommerce"], "module"
+
+
+@pytest.fixture
+def orocommerce(tmp_path):
+    """Start OroCommerce simulators: `oro = orocommerce(orders=.., customers=.., seed=.., oauth=(id, secret),
+    extra=(...))`; `oro.admin_url`, `oro.api_user`, `oro.api_key`, `oro.control.touch(...)`."""
+    import urllib.request
+
+    from integrations.simulators.orocommerce.server import DEFAULT_API_KEY
+
+    started: list[OroCommerceSimulator] = []
+
+    def start(orders=60, customers=12, seed=3, user="demo", key=DEFAULT_API_KEY, oauth=None, token_ttl=3600, extra=()):
+        port = free_port()
+        log = tmp_path / f"orocommerce-{port}.log"
+        command, runner = _orocommerce_command()
+        args = ["--port", str(port), "--orders", str(orders), "--customers", str(customers), "--seed", str(seed)]
+        args += ["--api-user", user, "--api-key", key, "--token-ttl", str(token_ttl)]
+        if oauth:
+            args += ["--oauth-client-id", oauth[0], "--oauth-client-secret", oauth[1]]
+        process = subprocess.Popen([*command, *args, *extra], stdout=log.open("wb"), stderr=subprocess.STDOUT, cwd=ROOT)
+        sim = OroCommerceSimulator(process, port, user, key, oauth, log, runner)
+        started.append(sim)
+
+        def answers():
+            if process.poll() is not None:
+                raise AssertionError(f"simulator exited: {log.read_text()[-2000:]}")
+            try:
+                with urllib.request.urlopen(f"{sim.url}/_sim/stats", timeout=2):
+                    return True
+            except OSError:
+                return False
+
+        wait_for(answers, timeout=60, message="the OroCommerce simulator to answer")
         return sim
 
     yield start
