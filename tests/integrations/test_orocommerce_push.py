@@ -156,7 +156,9 @@ def test_prices_of_the_chosen_list_are_pushed_and_a_duplicate_is_found_and_updat
             }
         },
     )
-    price = ProductPrice.objects.create(price_list=retail, product=mug, unit="item", quantity=1, currency="USD", value="9.9")
+    price = ProductPrice.objects.create(
+        price_list=retail, product=mug, unit="item", quantity=1, currency="USD", value="9.9"
+    )
     ProductPrice.objects.create(price_list=retail, product=mug, unit="item", quantity=10, currency="USD", value="8.5")
     run_worker()
     prices = api(shop).get("productprices", in_store).resources
@@ -164,7 +166,7 @@ def test_prices_of_the_chosen_list_are_pushed_and_a_duplicate_is_found_and_updat
     assert sorted(by_quantity) == [1.0, 10.0]
     assert float(attribute(by_quantity[1.0], "value")) == 9.9 and float(attribute(by_quantity[10.0], "value")) == 8.5
     assert bound(shop, "productprices", price.pk) == by_quantity[1.0]["id"]
-    assert "duplication of product prices" in last_export(shop).log
+    assert f"already exists as {by_quantity[1.0]['id']}" in last_export(shop).log
 
 
 def test_an_image_the_store_holds_already_is_bound_not_sent_again(orocommerce, rq, run_worker):

@@ -35,9 +35,11 @@ def test_cancel_ship_and_paid_are_offered_on_the_order_page_and_seen_in_the_stor
     assert b"is paid in full in the store" in act(orders[1], "pay").content
     assert related_id(api(shop).get(f"orders/{first['id']}").data, "internalStatus") == "cancelled"
     assert related_id(api(shop).get(f"orders/{second['id']}").data, "internalStatus") == "shipped"
-    statuses = api(shop).get(
-        "paymentstatuses", {"filter[entityClass]": ORDER_CLASS, "filter[entityIdentifier]": second["id"]}
-    ).resources
+    statuses = (
+        api(shop)
+        .get("paymentstatuses", {"filter[entityClass]": ORDER_CLASS, "filter[entityIdentifier]": second["id"]})
+        .resources
+    )
     assert [attribute(s, "paymentStatus") for s in statuses] == ["full"]
     orders[0].refresh_from_db()
     orders[1].refresh_from_db()
