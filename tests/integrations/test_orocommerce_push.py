@@ -94,11 +94,14 @@ def test_a_product_is_created_updated_and_deleted_in_the_store(orocommerce, rq, 
     assert remote["name"] == "A book" and attribute(remote, "status") == "enabled"
     assert related_id(remote, "taxCode") == bound(shop, "producttaxcodes", books.pk)
     assert related_id(remote, "owner") == shop.settings.business_unit
-    book.name, book.status = "The same book, renamed", Product.Status.DISABLED
+    book.name, book.status, book.unit, book.unit_precision = "The same book, renamed", "disabled", "kg", 3
     book.save()
     run_worker()
     remote = store_product(shop, "OI-BOOK-1")
     assert remote["name"] == "The same book, renamed" and attribute(remote, "status") == "disabled"
+    found = api(shop).get(f"products/{remote['id']}", {"include": "primaryUnitPrecision"})
+    precision = found.included_related(found.data, "primaryUnitPrecision")
+    assert (related_id(precision, "unit"), attribute(precision, "precision")) == ("kg", 3)
     book.delete()
     run_worker()
     assert store_product(shop, "OI-BOOK-1") is None

@@ -106,6 +106,7 @@ class ProductSink(OroSink):
                     "id": precision,
                     "meta": {"update": True},
                     "attributes": {"precision": values["precision"]},
+                    "relationships": {"unit": linkage("productunits", values["unit"])},
                 }
             )
         if included:
