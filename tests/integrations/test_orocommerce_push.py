@@ -328,3 +328,29 @@ def test_a_push_the_store_refuses_is_quarantined_in_its_words_and_retried(orocom
     services.quarantine_retry(record_ids=[record.pk])
     run_worker()
     assert store_product(shop, "OI-ODD")["id"] == bound(shop, "products", odd.pk)
+
+
+def test_a_tax_code_the_store_has_already_is_found_by_its_code(orocommerce, rq, run_worker):
+    oro = orocommerce(orders=5, customers=2)
+    shop = oro_integration(oro)
+    made_there = api(shop).post(
+        "producttaxcodes", {"data": {"type": "producttaxcodes", "attributes": {"code": "OI-FOOD", "description": ""}}}
+    )
+    food = ProductTaxCode.objects.create(code="OI-FOOD", description="Food")
+    run_worker()
+    assert bound(shop, "producttaxcodes", food.pk) == made_there.data["id"]
+    found = api(shop).get("producttaxcodes", {"filter[code]": "OI-FOOD"}).resources
+    assert [(c["id"], attribute(c, "description")) for c in found] == [(made_there.data["id"], "Food")]
+
+
+def test_the_value_that_collides_is_read_where_the_error_points_in_the_document_sent():
+    from integrations.connectors.orocommerce.push_common import value_at
+
+    document = {
+        "data": {"attributes": {"sku": "A-1"}},
+        "included": [{"attributes": {"code": "x"}}, {"attributes": {"code": "NY-10001"}}],
+    }
+    assert value_at(document, "/data/attributes/sku") == "A-1"
+    assert value_at(document, "/included/1/attributes/code") == "NY-10001"
+    assert value_at(document, "/included/7/attributes/code") == ""
+    assert value_at(document, "/data/attributes") == ""
