@@ -8,6 +8,8 @@ import datetime as dt
 import hashlib
 import json
 import os
+import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -17,8 +19,8 @@ import requests
 
 from integrations.simulators.orocommerce import generator
 from integrations.simulators.orocommerce.auth import password_digest
-from integrations.simulators.orocommerce.server import start_simulator
-from tests.conftest import wait_for
+from integrations.simulators.orocommerce.server import DEFAULT_API_KEY, start_simulator
+from tests.conftest import ROOT, free_port, wait_for
 
 from .orocommerce_client import JSON_API, Api, wsse_headers
 
@@ -369,7 +371,21 @@ def test_touch_moves_updated_at_to_now(fresh):
     assert api.get("orders/1").status_code == 404
     stats = control.stats()
     assert stats["counts"]["orders"] == 39 and stats["calls"]["GET orders"] >= 2
+    tax_values = api.data(
+        "taxvalues", **{"filter[entityClass]": ORDER_CLASS, "filter[entityId]": touched[0], "page[size]": 5}
+    )
+    assert tax_values[0]["attributes"]["updatedAt"] >= before, "an edited order's taxes are recalculated"
     assert control.faults(latency_ms=5)["latency_ms"] == 5
+    assert control.faults() == {"latency_ms": 5, "fault_rate": 0.0, "not_json_rate": 0.0}
+    with pytest.raises(urllib.error.HTTPError) as unknown:
+        control.faults(not_xml_rate=0.5)
+    assert unknown.value.code == 400
+    with pytest.raises(urllib.error.HTTPError) as missing:
+        control._get("/_sim/nothing")
+    assert missing.value.code == 404
+    with pytest.raises(urllib.error.HTTPError) as bad_type:
+        control.records("nothings")
+    assert bad_type.value.code == 400
 
 
 def test_faults_answer_html_error_pages_or_drop_the_connection(fresh):
@@ -434,3 +450,44 @@ def test_the_fixture_runs_the_simulator_as_a_process_that_the_acceptance_client_
     assert refused.value.code == 401
     oro.process.terminate()
     assert oro.process.wait(10) == 0
+
+
+def _command_process(tmp_path, *args: str):
+    """The Django command, run as manage.py would run it once the connector app registers it."""
+    code = (
+        "import django, sys; django.setup(); "
+        "from integrations.connectors.orocommerce.management.commands.orocommerce_simulator import Command; "
+        "Command().run_from_argv(['manage.py', 'orocommerce_simulator', *sys.argv[1:]])"
+    )
+    log = tmp_path / "command.log"
+    environment = {**os.environ, "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "tests.settings")}
+    process = subprocess.Popen(
+        [sys.executable, "-c", code, *args], stdout=log.open("wb"), stderr=subprocess.STDOUT, cwd=ROOT, env=environment
+    )
+    return process, log
+
+
+def test_the_django_command_serves_until_sigterm_and_refuses_bad_options(tmp_path):
+    port = free_port()
+    process, log = _command_process(tmp_path, "--port", str(port), "--orders", "15", "--customers", "4", "--seed", "9")
+    try:
+        wait_for(lambda: "listening on" in log.read_text() or process.poll() is not None, timeout=60, message="start")
+        assert f"listening on http://127.0.0.1:{port}/admin/api/" in log.read_text(), log.read_text()
+        assert _count(f"http://127.0.0.1:{port}/admin", "orders", "demo", DEFAULT_API_KEY) == 15
+    finally:
+        process.terminate()
+    assert process.wait(10) == 0
+    refused, refused_log = _command_process(tmp_path, "--port", str(port), "--fault-rate", "2")
+    assert refused.wait(60) != 0
+    assert "--fault-rate must be between 0 and 1" in refused_log.read_text()
+
+
+def test_the_module_runner_refuses_bad_options():
+    answer = subprocess.run(
+        [sys.executable, "-m", "integrations.simulators.orocommerce", "--port", "0", "--token-ttl", "0"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+    )
+    assert answer.returncode == 2 and "--token-ttl must be at least 1 second" in answer.stderr

@@ -36,6 +36,11 @@ WRONG_CREDENTIALS = {
     "OAuth Applications: a back-office application with the client credentials grant).",
 }
 
+NOT_ALLOWED = (
+    "The store accepted the credentials but refuses this resource: give the API user's role (or the OAuth2 "
+    "application's) view access to orders, customers, products, prices, inventory and taxes."
+)
+
 
 def _choice(resource: dict[str, Any], *label_keys: str) -> dict[str, str]:
     label = next((str(v) for k in label_keys if (v := attribute(resource, k))), "") or str(resource["id"])
@@ -92,6 +97,8 @@ class OroCommerceConnector(Connector):
                 has_warehouses = False  # a community edition: no warehouses, inventory per product unit
             choices = self.read_choices(has_warehouses)
         except AccessDenied as exc:
+            if getattr(exc, "status", None) == 403:  # signed in, but this user may not read that resource
+                return CheckResult(False, f"{exc} {NOT_ALLOWED}")
             return CheckResult(False, f"{exc} {WRONG_CREDENTIALS.get(method, '')}".strip())
         except RemoteError as exc:
             return CheckResult(False, str(exc))

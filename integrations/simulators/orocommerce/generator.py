@@ -7,6 +7,7 @@ a product that is gone (no product, a SKU not in the catalog).
 """
 
 import random
+import uuid
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -444,6 +445,7 @@ class _Generator:
                     customer=ref("customers", number),
                 )
                 users.append(user)
+            payment_term = rng.randint(1, len(PAYMENT_TERMS))
             tax_code = 1 if currency == "USD" or rng.random() < 0.5 else 3
             if rng.random() < 0.08:
                 tax_code = 2
@@ -457,7 +459,7 @@ class _Generator:
                 parent=ref("customers", parent),
                 children=[],
                 addresses=[ref("customeraddresses", a["id"]) for a in addresses],
-                paymentTerm=ref("paymentterms", rng.randint(1, len(PAYMENT_TERMS))),
+                paymentTerm=ref("paymentterms", payment_term),
                 taxCode=ref("customertaxcodes", tax_code),
                 users=[ref("customerusers", u["id"]) for u in users],
                 owner=ref("users", 1),
@@ -469,7 +471,7 @@ class _Generator:
                     "currency": currency,
                     "addresses": addresses,
                     "users": users,
-                    "payment_term": None,
+                    "payment_term": payment_term,
                     "exempt": tax_code == 2,
                 }
             )
@@ -580,7 +582,8 @@ class _Generator:
         shipped = "shipped" if status in ("shipped", "closed") else "not_shipped"
         if status == "open" and rng.random() < 0.1:
             shipped = "partially_shipped"
-        payment_term = rng.randint(1, len(PAYMENT_TERMS)) if rng.random() < 0.85 else None
+        # Most orders take their customer's payment term; some were placed without one.
+        payment_term = company["payment_term"] if company and rng.random() < 0.85 else None
         self.add(
             "orders",
             {
@@ -738,6 +741,4 @@ def _weighted(rng: random.Random, choices: tuple[tuple[str, int], ...]) -> str:
 
 
 def _uuid(rng: random.Random) -> str:
-    import uuid
-
     return str(uuid.UUID(int=rng.getrandbits(128), version=4))

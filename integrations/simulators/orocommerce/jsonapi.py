@@ -61,6 +61,13 @@ class Condition:
     operator: str
     values: list[Any]  # each a value or a Range
     parameter: str
+    exact: frozenset[Any] = frozenset()
+    ranges: tuple[Range, ...] = ()
+
+    def __post_init__(self) -> None:
+        # Comma lists of hundreds of ids (tax values of a page's lines) are looked up, not scanned.
+        self.exact = frozenset(v for v in self.values if not isinstance(v, Range))
+        self.ranges = tuple(v for v in self.values if isinstance(v, Range))
 
 
 @dataclass
@@ -228,17 +235,13 @@ def _matches(resource: ResourceType, item: Resource, condition: Condition) -> bo
     if operator == "exists":
         return bool(stored) == condition.values[0]
 
-    def hit(value: Any) -> bool:
-        if isinstance(value, Range):
-            return any(value.low <= s <= value.high for s in stored)
-        return value in stored
-
-    if operator == "eq":
-        return any(hit(value) for value in condition.values)
-    if operator == "neq":
-        return bool(stored) and not any(hit(value) for value in condition.values)
-    if operator == "neq_or_null":
-        return not stored or not any(hit(value) for value in condition.values)
+    if operator in ("eq", "neq", "neq_or_null"):
+        found = any(s in condition.exact for s in stored) or any(
+            r.low <= s <= r.high for r in condition.ranges for s in stored
+        )
+        if operator == "eq":
+            return found
+        return not found and (bool(stored) or operator == "neq_or_null")
     bound = condition.values[0]
     compare = {
         "lt": lambda s: s < bound,

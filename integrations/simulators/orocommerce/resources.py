@@ -46,7 +46,7 @@ class ResourceType:
     # Filters besides `id` (attributes or relationships); Oro answers any other with "filter constraint".
     filters: tuple[str, ...] = ()
     sorts: tuple[str, ...] = ("id",)
-    methods: frozenset[str] = frozenset({"GET"})
+    methods: frozenset[str] = frozenset({"GET"})  # lookups are read-only
     required: tuple[str, ...] = ()
     unique: tuple[str, ...] = ()
     # Fields a PATCH may change (None: every attribute and relationship not set by the server).
@@ -67,9 +67,7 @@ class ResourceType:
         return None
 
 
-READ = frozenset({"GET"})
 CRUD = frozenset({"GET", "POST", "PATCH", "DELETE"})
-_T = TIMESTAMPS
 
 
 TYPES: dict[str, ResourceType] = {
@@ -92,7 +90,7 @@ TYPES: dict[str, ResourceType] = {
                 "overriddenShippingCostAmount": "number",
                 "sourceEntityIdentifier": "string",
                 "external": "bool",
-                **_T,
+                **TIMESTAMPS,
             },
             {
                 "billingAddress": Relation("orderaddresses"),
@@ -153,7 +151,7 @@ TYPES: dict[str, ResourceType] = {
         ),
         ResourceType(
             "customers",
-            {"name": "string", **_T},
+            {"name": "string", **TIMESTAMPS},
             {
                 "parent": Relation("customers"),
                 "children": Relation("customers", many=True),
@@ -169,7 +167,7 @@ TYPES: dict[str, ResourceType] = {
         ),
         ResourceType(
             "customerusers",
-            {"email": "string", "firstName": "string", "lastName": "string", "enabled": "bool", **_T},
+            {"email": "string", "firstName": "string", "lastName": "string", "enabled": "bool", **TIMESTAMPS},
             {"customer": Relation("customers")},
             filters=("email", "customer", "createdAt", "updatedAt"),
             sorts=("id", "updatedAt", "createdAt", "email"),
@@ -177,7 +175,7 @@ TYPES: dict[str, ResourceType] = {
         ResourceType("paymentterms", {"label": "string"}, filters=("label",)),
         ResourceType(
             "taxvalues",
-            {"entityClass": "string", "entityId": "int", "address": "string", "result": "json", **_T},
+            {"entityClass": "string", "entityId": "int", "address": "string", "result": "json", **TIMESTAMPS},
             filters=("entityClass", "entityId", "updatedAt"),
             sorts=("id", "updatedAt"),
         ),
@@ -200,7 +198,7 @@ TYPES: dict[str, ResourceType] = {
                 "newArrival": "bool",
                 "variantFields": "json",
                 "availability_date": "string",
-                **_T,
+                **TIMESTAMPS,
             },
             {
                 "owner": Relation("businessunits"),
@@ -288,7 +286,7 @@ TYPES: dict[str, ResourceType] = {
                 "fileSize": "int",
                 "content": "string",
                 "parentFieldName": "string",
-                **_T,
+                **TIMESTAMPS,
             },
             methods=frozenset({"GET"}),
             included_only=True,
@@ -309,7 +307,7 @@ TYPES: dict[str, ResourceType] = {
         ),
         ResourceType(
             "producttaxcodes",
-            {"code": "string", "description": "string", **_T},
+            {"code": "string", "description": "string", **TIMESTAMPS},
             filters=("code",),
             sorts=("id", "code"),
             methods=CRUD,
@@ -318,7 +316,7 @@ TYPES: dict[str, ResourceType] = {
         ),
         ResourceType(
             "customertaxcodes",
-            {"code": "string", "description": "string", **_T},
+            {"code": "string", "description": "string", **TIMESTAMPS},
             filters=("code",),
             sorts=("id", "code"),
             methods=CRUD,
@@ -327,7 +325,7 @@ TYPES: dict[str, ResourceType] = {
         ),
         ResourceType(
             "taxes",
-            {"code": "string", "description": "string", "rate": "number", **_T},
+            {"code": "string", "description": "string", "rate": "number", **TIMESTAMPS},
             filters=("code",),
             sorts=("id", "code"),
             methods=CRUD,
@@ -336,7 +334,7 @@ TYPES: dict[str, ResourceType] = {
         ),
         ResourceType(
             "taxjurisdictions",
-            {"code": "string", "description": "string", "regionText": "string", **_T},
+            {"code": "string", "description": "string", "regionText": "string", **TIMESTAMPS},
             {
                 "country": Relation("countries"),
                 "region": Relation("regions"),
@@ -350,14 +348,14 @@ TYPES: dict[str, ResourceType] = {
         ),
         ResourceType(
             "zipcodes",
-            {"zipCode": "string", "zipRangeStart": "string", "zipRangeEnd": "string", **_T},
+            {"zipCode": "string", "zipRangeStart": "string", "zipRangeEnd": "string", **TIMESTAMPS},
             {"taxJurisdiction": Relation("taxjurisdictions")},
             filters=("taxJurisdiction",),
             methods=frozenset({"GET", "POST", "PATCH", "DELETE"}),
         ),
         ResourceType(
             "taxrules",
-            {"description": "string", **_T},
+            {"description": "string", **TIMESTAMPS},
             {
                 "customerTaxCode": Relation("customertaxcodes"),
                 "productTaxCode": Relation("producttaxcodes"),
@@ -369,15 +367,15 @@ TYPES: dict[str, ResourceType] = {
             required=("customerTaxCode", "productTaxCode", "tax", "taxJurisdiction"),
         ),
         ResourceType("productunits", {"defaultPrecision": "int"}),
-        ResourceType("pricelists", {"name": "string", "priceListCurrencies": "json", "active": "bool", **_T}),
+        ResourceType("pricelists", {"name": "string", "priceListCurrencies": "json", "active": "bool", **TIMESTAMPS}),
         ResourceType(
             "attributefamilies",
-            {"code": "string", "entityClass": "string", **_T},
+            {"code": "string", "entityClass": "string", **TIMESTAMPS},
             {"labels": Relation("localizedfallbackvalues", many=True)},
             filters=("entityClass", "code"),
         ),
-        ResourceType("warehouses", {"name": "string", **_T}, filters=("name",)),
-        ResourceType("businessunits", {"name": "string", **_T}, filters=("name",)),
+        ResourceType("warehouses", {"name": "string", **TIMESTAMPS}, filters=("name",)),
+        ResourceType("businessunits", {"name": "string", **TIMESTAMPS}, filters=("name",)),
         ResourceType("organizations", {"name": "string"}),
         ResourceType("users", {"username": "string", "email": "string"}),
         ResourceType("localizations", {"name": "string", "formattingCode": "string"}),

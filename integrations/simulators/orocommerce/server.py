@@ -8,6 +8,7 @@ before authentication, as a proxy or PHP in front of Oro would.
 
 import json
 import logging
+import threading
 from collections import Counter
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime
@@ -95,6 +96,7 @@ class SimulatorApp(common.SimulatorApp):
             else None
         )
         self.calls: Counter[str] = Counter()
+        self._calls_lock = threading.Lock()
         self.api_root = f"{options.prefix}/api/"
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> list[bytes]:
@@ -111,7 +113,10 @@ class SimulatorApp(common.SimulatorApp):
             return respond(start_response, 404, b"<h1>404 Not Found</h1>", "text/html; charset=UTF-8")
         try:
             self._authenticate(environ)
-            status, document, headers = self._api(environ, path[len(self.api_root) :], body)
+            # Answers hold the store's own dicts: they are encoded before another request may write.
+            with self.store.lock:
+                status, document, headers = self._api(environ, path[len(self.api_root) :], body)
+                payload = b"" if document is None else json.dumps(document).encode()
         except AuthenticationFailed as failure:
             challenge = (
                 'Bearer realm="OAuth2"'
@@ -127,9 +132,7 @@ class SimulatorApp(common.SimulatorApp):
             logger.exception("the simulated OroCommerce failed on %s %s", environ["REQUEST_METHOD"], path)
             document = {"errors": [{"status": "500", "title": "unexpected error", "detail": "Internal Server Error"}]}
             return json_response(start_response, 500, document, CONTENT_TYPE)
-        if document is None:
-            return respond(start_response, status, b"", CONTENT_TYPE, headers)
-        return json_response(start_response, status, document, CONTENT_TYPE, headers)
+        return respond(start_response, status, payload, CONTENT_TYPE, headers)
 
     def _token(self, environ: dict[str, Any], body: bytes, start_response: Any) -> list[bytes]:
         if environ["REQUEST_METHOD"] != "POST" or self.oauth is None:
@@ -144,9 +147,13 @@ class SimulatorApp(common.SimulatorApp):
             request = {}
         if not isinstance(request, dict):
             request = {}
-        self.calls["POST oauth2-token"] += 1
+        self._count_call("POST oauth2-token")
         status, answer = self.oauth.token(request)
         return json_response(start_response, status, answer)
+
+    def _count_call(self, name: str) -> None:
+        with self._calls_lock:
+            self.calls[name] += 1
 
     def _authenticate(self, environ: dict[str, Any]) -> None:
         authorization = environ.get("HTTP_AUTHORIZATION", "")
@@ -170,7 +177,7 @@ class SimulatorApp(common.SimulatorApp):
         resource = TYPES.get(parts[0])
         if resource is None:
             raise ApiError(404, "resource not accessible exception", "The resource is not accessible.")
-        self.calls[f"{method} {resource.name}"] += 1
+        self._count_call(f"{method} {resource.name}")
         allowed = set(resource.methods)
         if method not in allowed or (method == "POST" and len(parts) == 2) or (method == "PATCH" and len(parts) == 1):
             error = ApiError(405, "method not allowed http exception", f'The "{method}" method is not allowed.')
@@ -262,7 +269,7 @@ class SimulatorApp(common.SimulatorApp):
             "seed": self.options.seed,
             "prefix": self.options.prefix,
             "counts": counts,
-            "calls": dict(self.calls),
+            "calls": dict(sorted(self.calls.items())),
             "faults": asdict(self.faults.settings),
             "injected": dict(self.faults.injected),
             "wsse": {

@@ -110,12 +110,14 @@ class Store:
                     raise ValueError(f"no {type_} with ids {', '.join(missing)}")
             for id_ in chosen:
                 table[id_]["attributes"]["updatedAt"] = stamp
-                if type_ == "orders":
-                    self._touch_tax_values(table[id_], stamp)
+            if type_ == "orders":
+                self._touch_tax_values([table[id_] for id_ in chosen], stamp)
         return sorted(chosen, key=id_key), stamp
 
-    def _touch_tax_values(self, order: Resource, stamp: str) -> None:
-        entities = {("Order", int(order["id"]))} | {("OrderLineItem", int(i)) for i in related_ids(order, "lineItems")}
+    def _touch_tax_values(self, orders: list[Resource], stamp: str) -> None:
+        entities = {("Order", int(order["id"])) for order in orders} | {
+            ("OrderLineItem", int(line)) for order in orders for line in related_ids(order, "lineItems")
+        }
         for value in self.all("taxvalues"):
             attributes = value["attributes"]
             if (attributes["entityClass"].rsplit("\\", 1)[-1], attributes["entityId"]) in entities:

@@ -42,8 +42,7 @@ def _decimal(value: Any) -> Decimal | None:
 
 def _quantity_text(value: Decimal) -> str:
     """Inventory quantities as Oro answers them: "12", "12.5"."""
-    text = format(value.normalize(), "f")
-    return text if "." in text or "E" not in text else str(int(value))
+    return format(value.normalize(), "f")
 
 
 class Writer:
@@ -250,8 +249,6 @@ class Writer:
     # --- delete ---------------------------------------------------------------------------------
 
     def delete(self, resource: ResourceType, ids: list[str]) -> None:
-        if "DELETE" not in resource.methods and ids and self.store.get(resource.name, ids[0]) is None:
-            raise not_found()
         for id_ in ids:
             item = self.store.get(resource.name, id_)
             if item is None:
