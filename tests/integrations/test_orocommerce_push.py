@@ -354,3 +354,20 @@ def test_the_value_that_collides_is_read_where_the_error_points_in_the_document_
     assert value_at(document, "/included/1/attributes/code") == "NY-10001"
     assert value_at(document, "/included/7/attributes/code") == ""
     assert value_at(document, "/data/attributes") == ""
+
+
+def test_the_catalog_waits_for_the_owner_and_family_then_reconcile_sends_it(orocommerce, rq, run_worker):
+    oro = orocommerce(orders=5, customers=2)
+    shop = oro_integration(oro, business_unit="", product_family="")
+    vase = Product.objects.create(sku="OI-VASE", name="Vase")
+    run_worker()
+    assert store_product(shop, "OI-VASE") is None and not QuarantinedRecord.objects.exists()
+    found = shop.settings
+    found.business_unit, found.product_family = (
+        found.choices_for("business_unit")[0][0],
+        found.choices_for("product_family")[0][0],
+    )
+    found.save()
+    services.push_reconcile(integration=shop)
+    run_worker()
+    assert store_product(shop, "OI-VASE")["id"] == bound(shop, "products", vase.pk)

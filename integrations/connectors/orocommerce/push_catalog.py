@@ -23,7 +23,13 @@ PRICE_DUPLICATED = "Product has duplication of product prices."
 
 
 def offered(sink: OroSink, product: Product) -> bool:
-    """Whether the product goes to this integration's store: it names no channel, or this one."""
+    """Whether the product goes to this integration's store: the catalog is pushed once the settings name
+    the store's owner (business unit) and product family (before, an integration only reads orders, and
+    "Reconcile everything" sends the catalog once they are chosen), and the product names no channel, or
+    this one."""
+    found = sink.connector.settings
+    if not (found.business_unit and found.product_family):
+        return False
     channels = [channel.pk for channel in product.channels.all()]
     return not channels or sink.integration.channel_id in channels
 
