@@ -12,7 +12,7 @@ import redis
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from rq import Callback
 from rq.exceptions import InvalidJobOperation, NoSuchJobError
@@ -23,7 +23,15 @@ from integrations.engine import exporter, importer, registry
 from integrations.engine.contracts import CheckResult
 from integrations.engine.run import claim_run, finish_run, run_finished, run_log, summary
 from integrations.fields import unreadable_secrets
-from integrations.models import ConnectionCheck, Integration, PendingPush, QuarantinedRecord, SyncRun, SyncRunEntity
+from integrations.models import (
+    Binding,
+    ConnectionCheck,
+    Integration,
+    PendingPush,
+    QuarantinedRecord,
+    SyncRun,
+    SyncRunEntity,
+)
 from oroint.redaction import mask_credentials
 
 logger = logging.getLogger(__name__)
@@ -570,15 +578,17 @@ def _export_run(integration: Integration) -> SyncRun:
 
 
 def _count_push(run: SyncRun, entity: str, outcome: exporter.PushOutcome) -> None:
+    """Count the push on its entity's row of the run, and the pushes of what it depended on on theirs."""
     from django.db.models import F
 
-    row, _ = SyncRunEntity.objects.get_or_create(
-        run=run, entity=entity, defaults={"status": SyncRunEntity.Status.RUNNING, "started_at": timezone.now()}
-    )
-    counters = {"pushed": F("pushed") + int(outcome.result in ("created", "updated"))}
-    if outcome.result in ("created", "updated", "failed"):
-        counters[outcome.result] = F(outcome.result) + 1
-    SyncRunEntity.objects.filter(pk=row.pk).update(**counters)
+    for name, counted in [(dep_entity, dep) for dep_entity, _local_id, dep in outcome.also] + [(entity, outcome)]:
+        row, _ = SyncRunEntity.objects.get_or_create(
+            run=run, entity=name, defaults={"status": SyncRunEntity.Status.RUNNING, "started_at": timezone.now()}
+        )
+        counters = {"pushed": F("pushed") + int(counted.result in ("created", "updated", "deleted"))}
+        if counted.result in ("created", "updated", "deleted", "failed"):
+            counters[counted.result] = F(counted.result) + 1
+        SyncRunEntity.objects.filter(pk=row.pk).update(**counters)
     SyncRun.objects.filter(pk=run.pk).update(heartbeat_at=timezone.now())
 
 
@@ -596,6 +606,61 @@ def push_requeue_lost(*, older_than: datetime.timedelta = datetime.timedelta(min
     for pending in PendingPush.objects.filter(requested_at__lt=cutoff).select_related("integration"):
         count += push_request(integration=pending.integration, entity=pending.entity, local_id=pending.local_id)
     return count
+
+
+def push_reconcile(*, integration: Integration) -> int:
+    """Queue a push of every record every sink of the integration wants, sent even when its values are as
+    last pushed (the store may have drifted: edited there, restored from a backup), and of every bound
+    record deleted here since (so its remote copy goes). Returns how many pushes were asked for.
+
+    The values as last pushed are forgotten first, so each push sends again; a push queued twice (a
+    change made meanwhile) is still one job. QueueUnavailable when Redis cannot take the jobs (the pushes
+    asked for before it went away are written down, and queued again by the scheduler's tick).
+    """
+    try:
+        django_rq.get_connection(PUSH_QUEUE).ping()
+    except redis.RedisError as exc:
+        raise QueueUnavailable(exc) from exc
+    connector = registry.connector_for(integration)
+    try:
+        asked: list[tuple[str, int]] = []
+        for sink in connector.sinks():
+            Binding.objects.filter(integration=integration, entity=sink.name).update(synced_values={})
+            seen: set[int] = set()
+            for record in sink.records():
+                if sink.wants(record):
+                    seen.add(record.pk)
+                    asked.append((sink.name, record.pk))
+            bound = Binding.objects.filter(integration=integration, entity=sink.name).values_list("local_id", flat=True)
+            asked += [(sink.name, local_id) for local_id in bound.iterator() if local_id not in seen]
+    finally:
+        connector.close()
+    try:
+        for entity, local_id in asked:
+            push_request(integration=integration, entity=entity, local_id=local_id)
+    except redis.RedisError as exc:
+        raise QueueUnavailable(exc) from exc
+    return len(asked)
+
+
+def record_actions(*, record: models.Model) -> list[tuple[str, str]]:
+    """(name, label) of what the record's integration offers to do on it in the remote system."""
+    integration = getattr(record, "integration", None)
+    if integration is None:
+        return []
+    return integration.connector_class.record_actions(type(record))
+
+
+def record_action_run(*, record: models.Model, name: str) -> str:
+    """Do one of `record_actions` on the record in its remote system, now; what happened. A RemoteError
+    carries the remote system's refusal; LookupError for an action the integration does not offer."""
+    if name not in dict(record_actions(record=record)):
+        raise LookupError(f"{record.integration} offers no action {name!r} on {record._meta.verbose_name}")
+    connector = registry.connector_for(record.integration)
+    try:
+        return connector.run_record_action(record, name)
+    finally:
+        connector.close()
 
 
 # -- Quarantine -------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ Connected once, when the app is ready (after the connectors registered their sin
 import logging
 
 from django.db import transaction
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save
 
 from integrations.engine import registry
 from integrations.engine.run import run_finished
@@ -23,18 +23,23 @@ def alert_on_failure(sender, run: SyncRun, **kwargs) -> None:
 
 
 def push_on_change(sender, instance, raw: bool = False, **kwargs) -> None:
-    """Queue a push of the saved record to every enabled integration with a sink for its model.
+    """Queue a push of the saved or deleted record (or of the records a change of it touches, for a sink
+    it triggers) to every enabled integration with a sink for it.
 
     After the transaction commits: a rolled back change is never pushed, and the job reads what
-    was committed.
+    was committed. The local ids are taken now: a deleted instance is still in hand here.
     """
     if raw:  # loaddata
         return
-    for type_key, sink in registry.sinks_for_model(sender):
+    for type_key, sink, local_ids_of in registry.sinks_touched_by(sender):
+        local_ids = [pk for pk in local_ids_of(instance) if pk is not None]
         for integration in Integration.objects.filter(integration_type=type_key, enabled=True):
-            transaction.on_commit(
-                lambda integration=integration, sink=sink: _request(integration, sink.name, instance.pk)
-            )
+            for local_id in local_ids:
+                transaction.on_commit(
+                    lambda integration=integration, sink=sink, local_id=local_id: _request(
+                        integration, sink.name, local_id
+                    )
+                )
 
 
 def _request(integration: Integration, entity: str, local_id: int) -> None:
@@ -54,3 +59,4 @@ def connect() -> None:
     run_finished.connect(alert_on_failure, dispatch_uid="oroint-alert-on-failure")
     for model in registry.watched_models():
         post_save.connect(push_on_change, sender=model, dispatch_uid=f"oroint-push-{model._meta.label}")
+        post_delete.connect(push_on_change, sender=model, dispatch_uid=f"oroint-push-deleted-{model._meta.label}")

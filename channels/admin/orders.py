@@ -1,5 +1,8 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import path, reverse
 from django.utils.formats import number_format
 
 from channels.admin.base import (
@@ -18,7 +21,8 @@ from channels.admin.entities import SyncedEntityAdminMixin, record_syncs
 from channels.admin.memos import OrderCreditMemoInline
 from channels.admin.notes import note_html
 from channels.models import Customer, Order, OrderAddress, OrderItem, OrderNote
-from integrations import permissions
+from integrations import permissions, services
+from integrations.engine.errors import RemoteError
 
 
 class OrderItemInline(PartOfParentInline):
@@ -156,6 +160,40 @@ class OrderAdmin(SyncedEntityAdminMixin, PaymentDetailsMixin, BigTableAdmin):
         ("Sync", {"fields": SYNC_FIELDS}),
     ]
     readonly_fields = ["payment_details_display", *SYNC_READONLY]
+
+    # -- store actions: what the order's integration offers to do on it in the store ----------------
+
+    def get_urls(self):
+        action = self.admin_site.admin_view(self.store_action_view)
+        return [
+            path("<path:object_id>/store-action/<str:name>/", action, name="channels_order_store_action"),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context=None):
+        order = self.get_object(request, object_id)
+        may_act = order is not None and permissions.may(request.user, "change", order.integration)
+        extra_context = {
+            **(extra_context or {}),
+            "store_actions": services.record_actions(record=order) if may_act else [],
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def store_action_view(self, request: HttpRequest, object_id: str, name: str) -> HttpResponse:
+        if request.method != "POST":
+            return HttpResponse(status=405)
+        order = self.get_object(request, object_id)  # another channel's order answers as one that does not exist
+        if order is None:
+            return HttpResponse(status=404)
+        if not permissions.may(request.user, "change", order.integration):
+            raise PermissionDenied
+        try:
+            messages.success(request, services.record_action_run(record=order, name=name))
+        except LookupError:
+            return HttpResponse(status=404)
+        except RemoteError as exc:
+            messages.error(request, f"The store refused: {exc}")
+        return HttpResponseRedirect(reverse("admin:channels_order_change", args=[order.pk]))
 
     def get_inlines(self, request, obj: Order | None):
         inlines = super().get_inlines(request, obj)

@@ -106,6 +106,8 @@ class IntegrationAdmin(CountedDeletionMixin, admin.ModelAdmin):
             problem = integration and services.integration_secret_problem(integration=integration)
             if problem:
                 messages.error(request, problem)
+            pushes = integration is not None and bool(integration.connector_class.sink_classes)
+            extra_context = {**(extra_context or {}), "can_reconcile": pushes}
         return super().change_view(request, object_id, form_url, extra_context)
 
     def __getattr__(self, name: str):
@@ -243,6 +245,7 @@ class IntegrationAdmin(CountedDeletionMixin, admin.ModelAdmin):
                 name="integrations_integration_checkstatus",
             ),
             path("<int:object_id>/sync/", wrap(self.sync_view), name="integrations_integration_sync"),
+            path("<int:object_id>/reconcile/", wrap(self.reconcile_view), name="integrations_integration_reconcile"),
             path(
                 "<int:object_id>/full-resync/",
                 wrap(self.full_resync_view),
@@ -291,6 +294,19 @@ class IntegrationAdmin(CountedDeletionMixin, admin.ModelAdmin):
         if request.method != "POST":
             return HttpResponse(status=405)
         return self._schedule(request, self._editable(request, object_id), full=False)
+
+    def reconcile_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
+        """Reconcile everything: every record the integration pushes is sent again."""
+        if request.method != "POST":
+            return HttpResponse(status=405)
+        integration = self._editable(request, object_id)
+        try:
+            count = services.push_reconcile(integration=integration)
+        except services.QueueUnavailable as exc:
+            messages.error(request, str(exc))
+            return self._back(integration)
+        messages.success(request, f"{count} pushes queued; the export run shows their outcome.")
+        return self._back(integration)
 
     def full_resync_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
         """Force full re-sync: a page that says what it does (GET), then the run (POST, confirmed)."""

@@ -187,17 +187,30 @@ class AlreadyExists(RemoteError):
         self.natural_key = natural_key
 
 
+class Gone(RemoteError):
+    """The remote system has no record with this id (an HTTP 404): a delete of it has nothing left to do."""
+
+
 class Sink:
     """One kind of local record that a connector writes to its remote system.
 
     `model` is the local model watched: a committed change of one of its rows queues a push of that
     row to every enabled integration whose connector has this sink. The engine binds the remote id
     that `create` returns, so the next change is an `update`; an AlreadyExists answer is recovered
-    by `find`ing the remote record by its natural key, binding and updating it.
+    by `find`ing the remote record by its natural key, binding and updating it. A deleted row that
+    is bound is `delete`d in the remote system (where the sink can) and its binding dropped.
+
+    `triggers` are other models whose changes push records of this sink: each maps a changed (or
+    deleted) instance to the local ids of `model` to push (an inventory level pushes its product's
+    stock). `depends_on` names the records that must be bound before this one can be mapped (a tax
+    rule needs its tax codes): the engine pushes those first, in the same job, when they are not.
     """
 
     name: ClassVar[str]
     model: ClassVar[type[models.Model]]
+    triggers: ClassVar[dict[type[models.Model], Callable[[Any], list[int]]]] = {}
+    # Whether `delete` removes the remote record; when not, a deleted local record only loses its binding.
+    deletes: ClassVar[bool] = False
 
     def __init__(self, connector: Connector) -> None:
         self.connector = connector
@@ -224,6 +237,30 @@ class Sink:
     def find(self, natural_key: str) -> str | None:
         """The remote id of the record with this natural key, or None."""
         raise NotImplementedError
+
+    def delete(self, remote_id: str) -> None:
+        """Remove the remote record (only called when `deletes` is set); Gone when it is not there."""
+        raise NotImplementedError
+
+    def depends_on(self, record: models.Model) -> list[tuple[str, models.Model]]:
+        """(sink name, local record) pairs that must be bound before `record` is mapped out."""
+        return []
+
+    def records(self) -> Iterator[models.Model]:
+        """Every local record this sink may push (what a reconcile goes through); `wants` still decides."""
+        return self.model._default_manager.order_by("pk").iterator()
+
+    def remote_id_for(self, entity: str, local_id: int | None) -> str | None:
+        """The remote id bound to a local record of another (or this) sink of the integration, or None."""
+        from integrations.models import Binding
+
+        if local_id is None:
+            return None
+        return (
+            Binding.objects.filter(integration=self.integration, entity=entity, local_id=local_id)
+            .values_list("remote_id", flat=True)
+            .first()
+        )
 
 
 class Connector:
@@ -306,3 +343,14 @@ class Connector:
     def describe_detected(cls, integration: Integration) -> str:
         """One line on what Check Connection found, for the integration page."""
         return ""
+
+    @classmethod
+    def record_actions(cls, model: type[models.Model]) -> list[tuple[str, str]]:
+        """(name, label) of the actions the type offers on a local record of `model` it brought in (an
+        order cancelled or marked paid in the store), shown as buttons on the record's admin page."""
+        return []
+
+    def run_record_action(self, record: models.Model, name: str) -> str:
+        """Do the action `name` on `record` in the remote system; what happened in one line. A RemoteError
+        carries the store's refusal."""
+        raise NotImplementedError

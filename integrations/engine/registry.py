@@ -8,7 +8,7 @@ and integrations alike.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.utils.module_loading import autodiscover_modules
 
@@ -52,10 +52,19 @@ def type_choices() -> list[tuple[str, str]]:
     return [(key, cls.label) for key, cls in sorted(_TYPES.items())]
 
 
-def sinks_for_model(model: type[models.Model]) -> list[tuple[str, type[Sink]]]:
-    """(type key, sink class) of every registered sink that watches `model`."""
-    return [(key, sink) for key, cls in _TYPES.items() for sink in cls.sink_classes if sink.model is model]
+def sinks_touched_by(model: type[models.Model]) -> list[tuple[str, type[Sink], Callable[[Any], list[int]]]]:
+    """(type key, sink class, instance -> local ids of the sink's model) of every registered sink whose
+    records a change of a `model` instance pushes: the sink's own model, or one of its triggers."""
+    found = []
+    for key, cls in _TYPES.items():
+        for sink in cls.sink_classes:
+            if sink.model is model:
+                found.append((key, sink, lambda instance: [instance.pk]))
+            if model in sink.triggers:
+                found.append((key, sink, sink.triggers[model]))
+    return found
 
 
 def watched_models() -> set[type[models.Model]]:
-    return {sink.model for cls in _TYPES.values() for sink in cls.sink_classes}
+    """The models whose changes are pushed: sinks' own and those that trigger them."""
+    return {model for cls in _TYPES.values() for sink in cls.sink_classes for model in (sink.model, *sink.triggers)}

@@ -79,7 +79,8 @@ class SyncRun(models.Model):
         return self.status not in self.ACTIVE
 
     def totals(self) -> dict[str, int]:
-        keys = ("pushed", "created", "updated", "failed") if self.direction == self.Direction.EXPORT else STATS
+        export = self.direction == self.Direction.EXPORT
+        keys = ("pushed", "created", "updated", "deleted", "failed") if export else STATS
         sums = dict.fromkeys(keys, 0)
         for entity in self.entities.all():
             for key in keys:
@@ -104,6 +105,7 @@ class SyncRunEntity(models.Model):
     pushed = models.PositiveIntegerField(default=0, help_text="Records sent (export runs)")
     created = models.PositiveIntegerField(default=0)
     updated = models.PositiveIntegerField(default=0)
+    deleted = models.PositiveIntegerField(default=0, help_text="Remote records deleted or unbound (export runs)")
     skipped = models.PositiveIntegerField(default=0)
     failed = models.PositiveIntegerField(default=0)
     removed = models.PositiveIntegerField(
@@ -132,6 +134,7 @@ class SyncRunEntity(models.Model):
             "pushed": self.pushed,
             "created": self.created,
             "updated": self.updated,
+            "deleted": self.deleted,
             "skipped": self.skipped,
             "failed": self.failed,
             "removed": self.removed,

@@ -184,7 +184,7 @@ def test_failed_pushes_are_quarantined_and_retried_from_the_quarantine(fake, rem
     assert held.local_id == mug.pk and "refused SKU SKU-1" in held.reason and held.payload["sku"] == "SKU-1"
     run = SyncRun.objects.get(integration=fake, direction=SyncRun.Direction.EXPORT)
     assert run.status == SyncRun.Status.SUCCEEDED
-    assert run.totals() == {"pushed": 0, "created": 0, "updated": 0, "failed": 1}
+    assert run.totals() == {"pushed": 0, "created": 0, "updated": 0, "deleted": 0, "failed": 1}
 
     remote.configure(refuse=[])
     outcome = services.quarantine_retry(record_ids=[held.pk])

@@ -31,7 +31,7 @@ def test_edits_before_the_worker_runs_make_one_job_and_one_push(fake, remote, rq
     assert not PendingPush.objects.exists()
     run = SyncRun.objects.get(integration=fake, direction=SyncRun.Direction.EXPORT)
     assert run.status == SyncRun.Status.SUCCEEDED
-    assert run.totals() == {"pushed": 1, "created": 1, "updated": 0, "failed": 0}
+    assert run.totals() == {"pushed": 1, "created": 1, "updated": 0, "deleted": 0, "failed": 0}
 
 
 def test_an_edit_during_a_push_gives_one_follow_up_push_of_the_latest_state(fake, remote, rq, start_worker):
@@ -53,4 +53,4 @@ def test_an_edit_during_a_push_gives_one_follow_up_push_of_the_latest_state(fake
     assert [p["name"] for p in pushes] == ["Mug 1", "Mug 3"]
     assert remote.read()["products"][pushes[0]["id"]]["name"] == "Mug 3"
     (run,) = SyncRun.objects.filter(integration=fake, direction=SyncRun.Direction.EXPORT)
-    assert run.totals() == {"pushed": 2, "created": 1, "updated": 1, "failed": 0}
+    assert run.totals() == {"pushed": 2, "created": 1, "updated": 1, "deleted": 0, "failed": 0}

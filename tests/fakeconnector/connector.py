@@ -6,13 +6,14 @@ import datetime
 from collections.abc import Iterator
 from typing import Any
 
-from channels.models import Customer, CustomerAddress
+from channels.models import Customer, CustomerAddress, InventoryLevel, Order, Product, ProductTaxCode
 from integrations.engine import values as v
 from integrations.engine.contracts import (
     AlreadyExists,
     CheckResult,
     ChildSpec,
     Connector,
+    Gone,
     Mapped,
     MappingError,
     Page,
@@ -173,6 +174,59 @@ class ProductSink(Sink):
     def find(self, natural_key: str) -> str | None:
         return self.connector.remote.find_product(natural_key)
 
+    deletes = True
+
+    def delete(self, remote_id: str) -> None:
+        if not self.connector.remote.delete_product(remote_id):
+            raise Gone(f"the fake remote has no product {remote_id}")
+
+
+class OutSink(Sink):
+    """A sink of the back-office domain writing into one collection of the fake remote."""
+
+    collection: str
+
+    def create(self, values: dict[str, Any]) -> Pushed:
+        return Pushed(remote_id=self.connector.remote.write(self.collection, None, values))
+
+    def update(self, remote_id: str, values: dict[str, Any]) -> Pushed:
+        return Pushed(remote_id=self.connector.remote.write(self.collection, remote_id, values))
+
+
+class TaxCodeSink(OutSink):
+    name = "taxcodes"
+    model = ProductTaxCode
+    collection = "taxcodes"
+
+    def map_out(self, record: ProductTaxCode) -> dict[str, Any]:
+        return {"code": record.code, "description": record.description}
+
+
+class CatalogSink(OutSink):
+    """Products of the catalog: each needs its tax code bound first."""
+
+    name = "catalog"
+    model = Product
+    collection = "catalog"
+
+    def depends_on(self, record: Product) -> list[tuple[str, Any]]:
+        return [("taxcodes", record.tax_code)] if record.tax_code_id else []
+
+    def map_out(self, record: Product) -> dict[str, Any]:
+        return {"sku": record.sku, "name": record.name, "tax_code": self.remote_id_for("taxcodes", record.tax_code_id)}
+
+
+class StockSink(OutSink):
+    """A product's stock over every warehouse, pushed when one of its inventory levels changes."""
+
+    name = "stock"
+    model = Product
+    collection = "stock"
+    triggers = {InventoryLevel: lambda level: [level.product_id]}
+
+    def map_out(self, record: Product) -> dict[str, Any]:
+        return {"sku": record.sku, "quantity": sum(level.quantity for level in record.inventory_levels.all())}
+
 
 @register
 class FakeConnector(Connector):
@@ -181,7 +235,7 @@ class FakeConnector(Connector):
     settings_model = FakeSettings
     settings_form = FakeSettingsForm
     settings_fieldsets = [("Remote", ["remote_path", "page_size"])]
-    sink_classes = [ProductSink]
+    sink_classes = [ProductSink, TaxCodeSink, CatalogSink, StockSink]
 
     settings: FakeSettings
 
@@ -196,6 +250,15 @@ class FakeConnector(Connector):
         if self.settings.windows:
             return [WindowCustomerStream(self), WindowOrderStream(self)]
         return [CustomerStream(self)]
+
+    @classmethod
+    def record_actions(cls, model) -> list[tuple[str, str]]:
+        return [("hold", "Hold in the fake store")] if model is Order else []
+
+    def run_record_action(self, record: Order, name: str) -> str:
+        self.remote.write("order_holds", None, {"order": record.remote_id})
+        Order.objects.filter(pk=record.pk).update(status="holded")
+        return f"Order {record.increment_id} is on hold in the fake store."
 
     @classmethod
     def record_counts(cls, integration) -> dict[str, int]:

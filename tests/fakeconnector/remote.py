@@ -25,6 +25,10 @@ EMPTY = {
     "pages_read": 0,
     "pushes": [],
     "pushing": None,
+    # Records of the other sinks (tax codes, catalog entries, stock), by collection, and every call made.
+    "out": {},
+    "next_out": 1,
+    "calls": [],
 }
 
 
@@ -166,3 +170,30 @@ class FakeRemote:
             data["next_product"] += 1
             data["products"][remote_id] = {"id": remote_id, "sku": sku, **values}
             return remote_id
+
+    def delete_product(self, remote_id: str) -> bool:
+        """Whether there was such a product (False: a 404)."""
+        with self.state() as data:
+            data["calls"].append(["DELETE", "products", remote_id])
+            return data["products"].pop(remote_id, None) is not None
+
+    # -- records of the other sinks ----------------------------------------------------------------
+
+    def write(self, collection: str, remote_id: str | None, values: dict[str, Any]) -> str:
+        """Create (no id) or replace a record of `collection`; its id. A code in the `refuse` fault is
+        refused (RemoteError)."""
+        from integrations.engine.errors import RemoteError
+
+        with self.state() as data:
+            if values.get("code") in data["faults"]["refuse"]:
+                raise RemoteError(f"the fake remote refused code {values['code']}")
+            records = data["out"].setdefault(collection, {})
+            data["calls"].append(["POST" if remote_id is None else "PATCH", collection, remote_id])
+            if remote_id is None:
+                remote_id = f"{collection}-{data['next_out']}"
+                data["next_out"] += 1
+            records[remote_id] = values
+            return remote_id
+
+    def calls_to(self, collection: str) -> list[list[Any]]:
+        return [call for call in self.read()["calls"] if call[1] == collection]

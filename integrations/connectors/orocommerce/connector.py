@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from channels.models import Customer, InventoryLevel, Order, Product, ProductPrice, TaxRule
-from integrations.connectors.orocommerce import sinks, streams
+from integrations.connectors.orocommerce import push_orders, sinks, streams
 from integrations.connectors.orocommerce.auth import OAuth2ClientCredentials, WsseAuth, site_root
 from integrations.connectors.orocommerce.forms import OroCommerceSettingsForm
 from integrations.connectors.orocommerce.models import STORE_CHOICES, OroCommerceSettings, PaymentTerm
@@ -211,6 +211,13 @@ class OroCommerceConnector(Connector):
         described["local_price_list"] = found.local_price_list.name if found.local_price_list else ""
         described["local_warehouse"] = found.local_warehouse.code if found.local_warehouse else ""
         return described
+
+    @classmethod
+    def record_actions(cls, model) -> list[tuple[str, str]]:
+        return push_orders.ORDER_ACTIONS if model is Order else []
+
+    def run_record_action(self, record, name: str) -> str:
+        return push_orders.order_action(self.api, record, name)
 
     @classmethod
     def describe_detected(cls, integration) -> str:
