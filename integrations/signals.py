@@ -31,9 +31,21 @@ def push_on_change(sender, instance, raw: bool = False, **kwargs) -> None:
     """
     if raw:  # loaddata
         return
-    for type_key, sink, local_ids_of in registry.sinks_touched_by(sender):
+    touched = registry.sinks_touched_by(sender)
+    if not touched:
+        return
+    # One query for every sink the change touches (a product moves its own sink, its stock's and its
+    # images'): a CSV import saves thousands of rows, each paying this once, not once per sink.
+    integrations: dict[str, list[Integration]] = {}
+    for integration in Integration.objects.filter(
+        integration_type__in={type_key for type_key, _, _ in touched}, enabled=True
+    ):
+        integrations.setdefault(integration.integration_type, []).append(integration)
+    for type_key, sink, local_ids_of in touched:
+        if type_key not in integrations:
+            continue
         local_ids = [pk for pk in local_ids_of(instance) if pk is not None]
-        for integration in Integration.objects.filter(integration_type=type_key, enabled=True):
+        for integration in integrations[type_key]:
             for local_id in local_ids:
                 transaction.on_commit(
                     lambda integration=integration, sink=sink, local_id=local_id: _request(
