@@ -176,43 +176,52 @@ class Simulator(SimulatorControl):
         self.wsdl_url = f"{self.url}/api/v2_soap/?wsdl=1"
 
 
+def _spawn(command: list[str], log: Path, probe_url: str, what: str) -> subprocess.Popen:
+    """Start a simulator process and wait until `probe_url` answers (its log shown if it exits first)."""
+    import urllib.request
+
+    process = subprocess.Popen(command, stdout=log.open("wb"), stderr=subprocess.STDOUT, cwd=ROOT)
+
+    def answers():
+        if process.poll() is not None:
+            raise AssertionError(f"{what} exited: {log.read_text()[-2000:]}")
+        try:
+            with urllib.request.urlopen(probe_url, timeout=2):
+                return True
+        except OSError:
+            return False
+
+    wait_for(answers, timeout=60, message=f"{what} to answer")
+    return process
+
+
+def _stop(processes: list[subprocess.Popen]) -> None:
+    for process in processes:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
 @pytest.fixture
 def magento(tmp_path):
     """Start Magento simulators: `magento(customers=.., orders=.., mode=.., extra=(...))`."""
     started: list[Simulator] = []
 
     def start(customers=40, orders=150, mode="bridge", seed=3, extra=(), user="demo", key="demo-key-123"):
-        import urllib.request
-
         port = free_port()
         log = tmp_path / f"simulator-{port}.log"
         args = ["--port", str(port), "--customers", str(customers), "--orders", str(orders), "--seed", str(seed)]
         args += ["--mode", mode, "--api-user", user, "--api-key", key, *extra]
-        process = subprocess.Popen(
-            _manage("magento_simulator", *args), stdout=log.open("wb"), stderr=subprocess.STDOUT, cwd=ROOT
-        )
+        wsdl_url = f"http://127.0.0.1:{port}/api/v2_soap/?wsdl=1"
+        process = _spawn(_manage("magento_simulator", *args), log, wsdl_url, "the Magento simulator")
         sim = Simulator(process, port, user, key, log)
         started.append(sim)
-
-        def answers():
-            if process.poll() is not None:
-                raise AssertionError(f"simulator exited: {log.read_text()[-2000:]}")
-            try:
-                with urllib.request.urlopen(sim.wsdl_url, timeout=2):
-                    return True
-            except OSError:
-                return False
-
-        wait_for(answers, timeout=60, message="the simulator to serve its WSDL")
         return sim
 
     yield start
-    for sim in started:
-        sim.process.terminate()
-        try:
-            sim.process.wait(10)
-        except subprocess.TimeoutExpired:
-            sim.process.kill()
+    _stop([sim.process for sim in started])
 
 
 class OroCommerceSimulator(OroCommerceControl):
@@ -220,9 +229,9 @@ class OroCommerceSimulator(OroCommerceControl):
     client is configured with (its API at `admin_url + "/api/"`), `url` the site root (`/oauth2-token`,
     `/_sim/*`: this object is also the control client)."""
 
-    def __init__(self, process, port, user, key, oauth, log, runner) -> None:
+    def __init__(self, process, port, user, key, oauth, log) -> None:
         super().__init__(f"http://127.0.0.1:{port}")
-        self.process, self.port, self.log, self.runner = process, port, log, runner
+        self.process, self.port, self.log = process, port, log
         self.api_user, self.api_key = user, key
         self.oauth_client_id, self.oauth_client_secret = oauth or (None, None)
         self.admin_url = f"{self.url}/admin"
@@ -232,21 +241,10 @@ class OroCommerceSimulator(OroCommerceControl):
         return self
 
 
-def _orocommerce_command() -> tuple[list[str], str]:
-    """`manage.py orocommerce_simulator` once the connector app is installed, else the module runner."""
-    from django.apps import apps
-
-    if any(app.name == "integrations.connectors.orocommerce" for app in apps.get_app_configs()):
-        return _manage("orocommerce_simulator"), "manage.py"
-    return [sys.executable, "-m", "integrations.simulators.orocommerce"], "module"
-
-
 @pytest.fixture
 def orocommerce(tmp_path):
     """Start OroCommerce simulators: `oro = orocommerce(orders=.., customers=.., seed=.., oauth=(id, secret),
     extra=(...))`; `oro.admin_url`, `oro.api_user`, `oro.api_key`, `oro.control.touch(...)`."""
-    import urllib.request
-
     from integrations.simulators.orocommerce.server import DEFAULT_API_KEY
 
     started: list[OroCommerceSimulator] = []
@@ -254,34 +252,18 @@ def orocommerce(tmp_path):
     def start(orders=60, customers=12, seed=3, user="demo", key=DEFAULT_API_KEY, oauth=None, token_ttl=3600, extra=()):
         port = free_port()
         log = tmp_path / f"orocommerce-{port}.log"
-        command, runner = _orocommerce_command()
         args = ["--port", str(port), "--orders", str(orders), "--customers", str(customers), "--seed", str(seed)]
         args += ["--api-user", user, "--api-key", key, "--token-ttl", str(token_ttl)]
         if oauth:
             args += ["--oauth-client-id", oauth[0], "--oauth-client-secret", oauth[1]]
-        process = subprocess.Popen([*command, *args, *extra], stdout=log.open("wb"), stderr=subprocess.STDOUT, cwd=ROOT)
-        sim = OroCommerceSimulator(process, port, user, key, oauth, log, runner)
+        probe = f"http://127.0.0.1:{port}/_sim/stats"
+        process = _spawn(_manage("orocommerce_simulator", *args, *extra), log, probe, "the OroCommerce simulator")
+        sim = OroCommerceSimulator(process, port, user, key, oauth, log)
         started.append(sim)
-
-        def answers():
-            if process.poll() is not None:
-                raise AssertionError(f"simulator exited: {log.read_text()[-2000:]}")
-            try:
-                with urllib.request.urlopen(f"{sim.url}/_sim/stats", timeout=2):
-                    return True
-            except OSError:
-                return False
-
-        wait_for(answers, timeout=60, message="the OroCommerce simulator to answer")
         return sim
 
     yield start
-    for sim in started:
-        sim.process.terminate()
-        try:
-            sim.process.wait(10)
-        except subprocess.TimeoutExpired:
-            sim.process.kill()
+    _stop([sim.process for sim in started])
 
 
 @pytest.fixture
