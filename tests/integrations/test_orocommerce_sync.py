@@ -147,6 +147,26 @@ def test_no_currency_reads_every_currency_a_currency_only_its_orders(orocommerce
     assert sorted(Order.objects.filter(integration=euro).values_list("remote_id", flat=True)) == sorted(euros)
 
 
+def test_the_sync_start_date_leaves_out_what_changed_before_it(orocommerce, run_worker):
+    import datetime
+
+    sim = orocommerce(orders=150, customers=12)
+    stamps = sorted(parse_timestamp(o["attributes"]["updatedAt"]) for o in store_orders(sim).values())
+    day = stamps[len(stamps) // 2].date()
+    since = datetime.datetime.combine(day, datetime.time(), tzinfo=datetime.UTC)
+    integration = oro_integration(sim, sync_start_date=day)
+    first = sync(integration, run_worker)
+    wanted = sorted(i for i, o in store_orders(sim).items() if parse_timestamp(o["attributes"]["updatedAt"]) >= since)
+    assert 0 < len(wanted) < 150
+    assert sorted(Order.objects.filter(integration=integration).values_list("remote_id", flat=True)) == wanted
+    assert entity(first, "orders").read == len(wanted)
+
+    # Moved earlier, it applies to what is read from then on: a full re-sync reads from the new date.
+    OroCommerceSettings.objects.filter(integration=integration).update(sync_start_date=stamps[0].date())
+    sync(integration, run_worker, full=True)
+    assert Order.objects.filter(integration=integration).count() == 150
+
+
 def test_a_line_whose_sku_is_not_in_the_catalog_is_kept_and_reported(orocommerce, run_worker):
     sim = orocommerce(orders=200, customers=10)
     integration = oro_integration(sim)

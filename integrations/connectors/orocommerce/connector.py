@@ -9,6 +9,7 @@ units) and keeps them as the choices of the settings form.
 from __future__ import annotations
 
 import argparse
+import datetime
 from typing import Any
 
 from django.conf import settings
@@ -55,7 +56,7 @@ class OroCommerceConnector(Connector):
     settings_form = OroCommerceSettingsForm
     settings_fieldsets = [
         ("Connection", ["admin_url", "auth_method", "api_user", "api_key", "client_id", "client_secret"]),
-        ("Orders", ["currency", "sales_channel_group"]),
+        ("Orders", ["currency", "sync_start_date", "sales_channel_group"]),
         ("Store records that pushes name (found by Check Connection)", list(STORE_CHOICES)),
         ("oroint records pushed", ["local_price_list", "local_warehouse"]),
     ]
@@ -148,6 +149,9 @@ class OroCommerceConnector(Connector):
         parser.add_argument("--oauth-client-secret", default="", help="Stored encrypted; never printed")
         parser.add_argument("--currency", default="", help="Only orders in this currency (default: all)")
         parser.add_argument("--sales-channel-group", default="")
+        parser.add_argument(
+            "--sync-start-date", type=datetime.date.fromisoformat, default=None, help="YYYY-MM-DD (default: all)"
+        )
 
     @classmethod
     def settings_from_options(cls, options: dict[str, Any]) -> dict[str, Any]:
@@ -157,6 +161,7 @@ class OroCommerceConnector(Connector):
             "auth_method": OroCommerceSettings.AuthMethod.OAUTH2 if oauth else OroCommerceSettings.AuthMethod.WSSE,
             "currency": (options.get("currency") or "").upper(),
             "sales_channel_group": options.get("sales_channel_group") or "",
+            "sync_start_date": options.get("sync_start_date"),
         }
         if oauth:
             values.update(client_id=options["oauth_client_id"], client_secret=options.get("oauth_client_secret") or "")
@@ -204,6 +209,7 @@ class OroCommerceConnector(Connector):
             "client_id": found.client_id,
             "currency": found.currency,
             "sales_channel_group": found.sales_channel_group,
+            "sync_start_date": found.sync_start_date.isoformat() if found.sync_start_date else "",
         }
         for name in STORE_CHOICES:
             described[name] = getattr(found, name)

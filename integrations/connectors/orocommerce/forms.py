@@ -41,6 +41,7 @@ class OroCommerceSettingsForm(forms.ModelForm):
             "client_id",
             "client_secret",
             "currency",
+            "sync_start_date",
             "sales_channel_group",
             *STORE_CHOICES,
             "local_price_list",
@@ -50,6 +51,7 @@ class OroCommerceSettingsForm(forms.ModelForm):
             "admin_url": forms.URLInput(attrs={"size": 60, "placeholder": "https://shop.example.com/admin"}),
             "auth_method": forms.RadioSelect,
             "currency": forms.TextInput(attrs={"size": 4, "placeholder": "USD"}),
+            "sync_start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
 
     def __init__(self, *args, **kwargs):

@@ -59,6 +59,12 @@ class OroCommerceSettings(models.Model):
         validators=[currency_code],
         help_text="Only orders in this currency are read. Blank: every order, each in its own currency.",
     )
+    sync_start_date = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Orders and customers changed before this date are not read. Blank: the whole history. A later "
+        "change applies to what is read from then on; Force full re-sync reads again from the new date.",
+    )
     sales_channel_group = models.CharField(
         max_length=255, blank=True, help_text="The group of sales channels this store's orders belong to."
     )

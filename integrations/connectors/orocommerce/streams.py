@@ -89,8 +89,14 @@ class KeysetStream(OroStream):
             page_size=cfg["PAGE_SIZE"],
             overlap=datetime.timedelta(seconds=cfg["OVERLAP_SECONDS"]),
             id_key=_id_key,
+            start=self.start(),
         )
         yield from cursor.pages(state)
+
+    def start(self) -> datetime.datetime | None:
+        """Where a read with no checkpoint begins (a first sync, a full re-sync): the sync start date."""
+        day = self.settings.sync_start_date
+        return datetime.datetime.combine(day, datetime.time(), tzinfo=datetime.UTC) if day else None
 
     def scope(self) -> dict[str, Any]:
         """Filters of this integration's own records (a currency)."""
