@@ -38,12 +38,10 @@ class PushOutcome:
     also: list[tuple[str, int, PushOutcome]] = field(default_factory=list)
 
 
-def push_record(
-    sink: Sink, local_id: int, log=lambda line: None, force: bool = False, _chain: tuple[str, ...] = ()
-) -> PushOutcome:
+def push_record(sink: Sink, local_id: int, log=lambda line: None, _chain: tuple[str, ...] = ()) -> PushOutcome:
     """Push one local record through `sink`: created, updated, deleted (the record is gone) or skipped.
 
-    `force` sends it even when its values are as last pushed (a reconcile: the store may have drifted).
+    A record whose values are as last pushed is skipped (a reconcile forgets those values first).
     """
     integration = sink.integration
     record = sink.model._default_manager.filter(pk=local_id).first()
@@ -67,7 +65,7 @@ def push_record(
         values = jsonable(sink.map_out(record))
     except MappingError as exc:
         return PushOutcome("failed", reason=str(exc), also=also)
-    if binding is not None and binding.synced_values == values and not force:
+    if binding is not None and binding.synced_values == values:
         return PushOutcome("skipped", remote_id=binding.remote_id, also=also)
 
     try:
