@@ -513,6 +513,74 @@ def run_sync(
     )
 
 
+# -- the floor --------------------------------------------------------------------------------------
+
+
+class FloorTable:
+    """The floor's scratch table: each page's raw records written with one multi-row INSERT (what
+    `bulk_create` sends), committed on its own (autocommit); made on entry, dropped on exit."""
+
+    def __init__(self, name: str, id_type: str) -> None:
+        self.name, self.id_type = name, id_type
+
+    def __enter__(self) -> FloorTable:
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {self.name}")
+            cursor.execute(
+                f"CREATE TABLE {self.name} (entity text NOT NULL, remote_id {self.id_type} NOT NULL, payload jsonb)"
+            )
+        return self
+
+    def insert(self, entity: str, records: list[tuple[Any, dict[str, Any]]]) -> None:
+        """(remote id, raw record) pairs of one page."""
+        import json
+
+        from django.db import connection
+
+        values = ", ".join(["(%s, %s, %s::jsonb)"] * len(records))
+        params: list[Any] = []
+        for remote_id, record in records:
+            params += [entity, remote_id, json.dumps(record, default=str)]
+        with connection.cursor() as cursor:
+            cursor.execute(f"INSERT INTO {self.name} (entity, remote_id, payload) VALUES {values}", params)
+
+    def __exit__(self, *exc_info: object) -> None:
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {self.name}")
+
+
+def floor_figures(counts: dict[str, int], seconds: dict[str, float], total: float, cpu: CpuMeter) -> dict[str, Any]:
+    """What a floor measurement reports: records per entity and in all, seconds, rate, CPU."""
+    records = sum(counts.values())
+    return {
+        "counts": counts,
+        "entity_seconds": seconds,
+        "records": records,
+        "seconds": total,
+        "rate": records / total,
+        "cpu": {k: round(v, 1) for k, v in cpu.seconds.items()},
+        "cpu_share": {k: round(v, 2) for k, v in cpu.utilisation().items()},
+    }
+
+
+def floor_row(label: str, read: int, seconds: float, floor_read: int, floor_seconds: float) -> list[str]:
+    """A table row: end to end beside the floor, and their ratio."""
+    rate, floor_rate = read / seconds, floor_read / floor_seconds
+    return [
+        label,
+        number(read),
+        number(seconds, 1),
+        number(rate),
+        number(floor_seconds, 1),
+        number(floor_rate),
+        f"{rate / floor_rate:.2f}",
+    ]
+
+
 # -- output -----------------------------------------------------------------------------------------
 
 

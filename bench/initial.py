@@ -18,7 +18,6 @@ mapping, no upsert, no checkpoint), one transaction a page.
 from __future__ import annotations
 
 import datetime
-import json
 import os
 import time
 from typing import TYPE_CHECKING, Any
@@ -41,66 +40,51 @@ ENTITIES = (
 
 def measure_floor(sim: common.Simulator, cpu_roots: dict[str, int]) -> dict[str, Any]:
     """Read every customer, cart, order and memo page with zeep and INSERT each page; records per second."""
-    from django.db import connection
-
     from integrations.connectors.magento1.streams import complex_filter
     from integrations.connectors.magento1.transport import MagentoSoapClient
     from integrations.engine.cursors import UpdatedAtKeyset
 
-    with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {FLOOR_TABLE}")
-        cursor.execute(f"CREATE TABLE {FLOOR_TABLE} (entity text NOT NULL, remote_id bigint NOT NULL, payload jsonb)")
     since = UpdatedAtKeyset.format(datetime.datetime.combine(common.SYNC_START, datetime.time(), tzinfo=datetime.UTC))
     counts: dict[str, int] = {}
     seconds: dict[str, float] = {}
-    # The bench process alone: the simulators and the worker are its children.
-    cpu = common.CpuMeter({"bench (floor loop)": os.getpid(), **cpu_roots}, alone=("bench (floor loop)",)).start()
-    started = time.monotonic()
-    try:
-        # Loading the WSDL and logging in are inside the timing, as they are in a sync run.
-        client = MagentoSoapClient(
-            wsdl_url=sim.wsdl_url, api_user=common.API_USER, api_key=common.API_KEY, retry_delays=()
-        )
-        client.login()
-        until = UpdatedAtKeyset.format(client.server_now)
-        for entity, operation, id_field in ENTITIES:
-            entity_started, after_id, read = time.monotonic(), 0, 0
-            if entity == "credit_memos":
-                counts[entity] = _read_memos(client, operation, id_field, since, until)
+    with common.FloorTable(FLOOR_TABLE, "bigint") as table:
+        # The bench process alone: the simulators and the worker are its children.
+        cpu = common.CpuMeter({"bench (floor loop)": os.getpid(), **cpu_roots}, alone=("bench (floor loop)",)).start()
+        started = time.monotonic()
+        try:
+            # Loading the WSDL and logging in are inside the timing, as they are in a sync run.
+            client = MagentoSoapClient(
+                wsdl_url=sim.wsdl_url, api_user=common.API_USER, api_key=common.API_KEY, retry_delays=()
+            )
+            client.login()
+            until = UpdatedAtKeyset.format(client.server_now)
+            for entity, operation, id_field in ENTITIES:
+                entity_started, after_id, read = time.monotonic(), 0, 0
+                if entity == "credit_memos":
+                    counts[entity] = _read_memos(table, client, operation, id_field, since, until)
+                    seconds[entity] = time.monotonic() - entity_started
+                    continue
+                while True:
+                    conditions = [("updated_at", "from", since), ("updated_at", "to", until)]
+                    if after_id:
+                        conditions.append((id_field, "gt", str(after_id)))
+                    pager = {"page": "1", "pageSize": str(PAGE_SIZE)}
+                    records = client.call(operation, complex_filter(*conditions), pager) or []
+                    if not records:
+                        break
+                    table.insert(entity, keyed(records, id_field))
+                    after_id = max(int(r[id_field]) for r in records)
+                    read += len(records)
+                counts[entity] = read
                 seconds[entity] = time.monotonic() - entity_started
-                continue
-            while True:
-                conditions = [("updated_at", "from", since), ("updated_at", "to", until)]
-                if after_id:
-                    conditions.append((id_field, "gt", str(after_id)))
-                pager = {"page": "1", "pageSize": str(PAGE_SIZE)}
-                records = client.call(operation, complex_filter(*conditions), pager) or []
-                if not records:
-                    break
-                _insert_page(entity, id_field, records)
-                after_id = max(int(r[id_field]) for r in records)
-                read += len(records)
-            counts[entity] = read
-            seconds[entity] = time.monotonic() - entity_started
-        client.end_session()
-        total = time.monotonic() - started
-    finally:
-        cpu.stop()
-        with connection.cursor() as cursor:
-            cursor.execute(f"DROP TABLE IF EXISTS {FLOOR_TABLE}")
-    records = sum(counts.values())
-    return {
-        "counts": counts,
-        "entity_seconds": seconds,
-        "records": records,
-        "seconds": total,
-        "rate": records / total,
-        "cpu": {k: round(v, 1) for k, v in cpu.seconds.items()},
-        "cpu_share": {k: round(v, 2) for k, v in cpu.utilisation().items()},
-    }
+            client.end_session()
+            total = time.monotonic() - started
+        finally:
+            cpu.stop()
+    return common.floor_figures(counts, seconds, total, cpu)
 
 
-def _read_memos(client: Any, operation: str, id_field: str, since: str, until: str) -> int:
+def _read_memos(table: common.FloorTable, client: Any, operation: str, id_field: str, since: str, until: str) -> int:
     """The memo list of the whole span in one call, then each memo's Info, INSERTed 100 at a time."""
     from integrations.connectors.magento1.streams import complex_filter
 
@@ -109,20 +93,12 @@ def _read_memos(client: Any, operation: str, id_field: str, since: str, until: s
         page = [
             client.call("salesOrderCreditmemoInfo", raw["increment_id"]) for raw in listed[start : start + PAGE_SIZE]
         ]
-        _insert_page("credit_memos", id_field, page)
+        table.insert("credit_memos", keyed(page, id_field))
     return len(listed)
 
 
-def _insert_page(entity: str, id_field: str, records: list[dict[str, Any]]) -> None:
-    """One multi-row INSERT (what `bulk_create` sends), committed on its own (autocommit)."""
-    from django.db import connection
-
-    values = ", ".join(["(%s, %s, %s::jsonb)"] * len(records))
-    params: list[Any] = []
-    for record in records:
-        params += [entity, int(record[id_field]), json.dumps(record, default=str)]
-    with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {FLOOR_TABLE} (entity, remote_id, payload) VALUES {values}", params)
+def keyed(records: list[dict[str, Any]], id_field: str) -> list[tuple[int, dict[str, Any]]]:
+    return [(int(record[id_field]), record) for record in records]
 
 
 def run(context: Context) -> dict[str, Any]:
@@ -137,15 +113,17 @@ def run(context: Context) -> dict[str, Any]:
     for entity in names:
         read, seconds = e2e.count(entity), e2e.entities[entity]["busy_seconds"]
         floor_read, floor_seconds = floor["counts"][entity], floor["entity_seconds"][entity]
-        rows.append(_row(entity, read, seconds, floor_read, floor_seconds))
+        rows.append(common.floor_row(entity, read, seconds, floor_read, floor_seconds))
         ratios[entity] = (read / seconds) / (floor_read / floor_seconds) if seconds and floor_seconds else None
     pair = ("customers", "orders")
     pair_read = e2e.count(*pair)
     pair_seconds = sum(e2e.entities[n]["busy_seconds"] for n in pair)
     pair_floor = (sum(floor["counts"][n] for n in pair), sum(floor["entity_seconds"][n] for n in pair))
-    rows.append(_row("customers + orders", pair_read, pair_seconds, *pair_floor))
+    rows.append(common.floor_row("customers + orders", pair_read, pair_seconds, *pair_floor))
     ratios["customers + orders"] = (pair_read / pair_seconds) / (pair_floor[0] / pair_floor[1])
-    rows.append(_row("all (the run, enqueue to end)", records, e2e.seconds, floor["records"], floor["seconds"]))
+    rows.append(
+        common.floor_row("all (the run, enqueue to end)", records, e2e.seconds, floor["records"], floor["seconds"])
+    )
     common.table(
         f"Initial sync: {context.sizes.customers:,} customers + {context.sizes.orders:,} orders "
         f"(+ their carts and credit memos), bridge, pages of 100",
@@ -178,19 +156,6 @@ def run(context: Context) -> dict[str, Any]:
         "ratio": ratio,
         "ratios": ratios,
     }
-
-
-def _row(label: str, read: int, seconds: float, floor_read: int, floor_seconds: float) -> list[str]:
-    rate, floor_rate = read / seconds, floor_read / floor_seconds
-    return [
-        label,
-        common.number(read),
-        common.number(seconds, 1),
-        common.number(rate),
-        common.number(floor_seconds, 1),
-        common.number(floor_rate),
-        f"{rate / floor_rate:.2f}",
-    ]
 
 
 def _cpu(seconds: dict[str, float], share: dict[str, float], group: str) -> str:

@@ -14,7 +14,6 @@ checkpoint.
 from __future__ import annotations
 
 import datetime
-import json
 import os
 import time
 import urllib.request
@@ -76,63 +75,48 @@ def create_integration(name: str, admin_url: str):
 
 def measure_floor(sim: OroSimulator, cpu_roots: dict[str, int]) -> dict[str, Any]:
     """The sync's requests with the same client, one INSERT of raw JSON a page; records per second."""
-    from django.db import connection
-
     from integrations.connectors.orocommerce.auth import WsseAuth
     from integrations.engine.cursors import UpdatedAtIdKeyset
     from integrations.transports.jsonapi import JsonApiClient
 
-    with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {FLOOR_TABLE}")
-        cursor.execute(f"CREATE TABLE {FLOOR_TABLE} (entity text NOT NULL, remote_id text NOT NULL, payload jsonb)")
-    counts: dict[str, int] = {}
-    seconds: dict[str, float] = {}
-    cpu = common.CpuMeter({"bench (floor loop)": os.getpid(), **cpu_roots}, alone=("bench (floor loop)",)).start()
-    started = time.monotonic()
-    try:
-        api = JsonApiClient(f"{sim.admin_url}/api", WsseAuth(API_USER, API_KEY), retry_delays=())
-        for resource, include in RESOURCES:
-            entity_started, read = time.monotonic(), 0
+    with common.FloorTable(FLOOR_TABLE, "text") as table:
+        counts: dict[str, int] = {}
+        seconds: dict[str, float] = {}
+        cpu = common.CpuMeter({"bench (floor loop)": os.getpid(), **cpu_roots}, alone=("bench (floor loop)",)).start()
+        started = time.monotonic()
+        try:
+            api = JsonApiClient(f"{sim.admin_url}/api", WsseAuth(API_USER, API_KEY), retry_delays=())
+            for resource, include in RESOURCES:
+                entity_started, read = time.monotonic(), 0
 
-            def fetch(updated_gte, limit, page, resource=resource, include=include):
-                params = {"include": include, "sort": "updatedAt,id", "page[size]": limit, "page[number]": page}
-                if updated_gte:
-                    params["filter[updatedAt][gte]"] = updated_gte
-                return api.get(resource, params).resources
+                def fetch(updated_gte, limit, page, resource=resource, include=include):
+                    params = {"include": include, "sort": "updatedAt,id", "page[size]": limit, "page[number]": page}
+                    if updated_gte:
+                        params["filter[updatedAt][gte]"] = updated_gte
+                    return api.get(resource, params).resources
 
-            # The same keyset the sync reads with: same requests, no sync logic around them.
-            cursor = UpdatedAtIdKeyset(
-                fetch=fetch,
-                updated_of=lambda raw: raw["attributes"]["updatedAt"],
-                id_of=lambda raw: str(raw["id"]),
-                page_size=PAGE_SIZE,
-                overlap=datetime.timedelta(0),
-                id_key=int,
-            )
-            for page in cursor.pages({}):
-                if not page.records:
-                    continue
-                if resource == "orders":
-                    _order_extras(api, page.records)
-                _insert_page(resource, page.records)
-                read += len(page.records)
-            counts[resource] = read
-            seconds[resource] = time.monotonic() - entity_started
-        total = time.monotonic() - started
-    finally:
-        cpu.stop()
-        with connection.cursor() as cursor:
-            cursor.execute(f"DROP TABLE IF EXISTS {FLOOR_TABLE}")
-    records = sum(counts.values())
-    return {
-        "counts": counts,
-        "entity_seconds": seconds,
-        "records": records,
-        "seconds": total,
-        "rate": records / total,
-        "cpu": {k: round(v, 1) for k, v in cpu.seconds.items()},
-        "cpu_share": {k: round(v, 2) for k, v in cpu.utilisation().items()},
-    }
+                # The same keyset the sync reads with: same requests, no sync logic around them.
+                cursor = UpdatedAtIdKeyset(
+                    fetch=fetch,
+                    updated_of=lambda raw: raw["attributes"]["updatedAt"],
+                    id_of=lambda raw: str(raw["id"]),
+                    page_size=PAGE_SIZE,
+                    overlap=datetime.timedelta(0),
+                    id_key=int,
+                )
+                for page in cursor.pages({}):
+                    if not page.records:
+                        continue
+                    if resource == "orders":
+                        _order_extras(api, page.records)
+                    table.insert(resource, [(str(record["id"]), record) for record in page.records])
+                    read += len(page.records)
+                counts[resource] = read
+                seconds[resource] = time.monotonic() - entity_started
+            total = time.monotonic() - started
+        finally:
+            cpu.stop()
+    return common.floor_figures(counts, seconds, total, cpu)
 
 
 def _order_extras(api: Any, orders: list[dict[str, Any]]) -> None:
@@ -147,17 +131,6 @@ def _order_extras(api: Any, orders: list[dict[str, Any]]) -> None:
         "paymentstatuses",
         {"filter[entityClass]": ORDER_CLASS, "filter[entityIdentifier]": order_ids, "page[size]": -1},
     )
-
-
-def _insert_page(entity: str, records: list[dict[str, Any]]) -> None:
-    from django.db import connection
-
-    values = ", ".join(["(%s, %s, %s::jsonb)"] * len(records))
-    params: list[Any] = []
-    for record in records:
-        params += [entity, str(record["id"]), json.dumps(record)]
-    with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {FLOOR_TABLE} (entity, remote_id, payload) VALUES {values}", params)
 
 
 def run(context: Context) -> dict[str, Any]:
@@ -176,33 +149,14 @@ def run(context: Context) -> dict[str, Any]:
     for entity in ("customers", "orders"):
         read, seconds = e2e.count(entity), e2e.entities[entity]["busy_seconds"]
         floor_read, floor_seconds = floor["counts"][entity], floor["entity_seconds"][entity]
-        rate, floor_rate = read / seconds, floor_read / floor_seconds
-        ratios[entity] = rate / floor_rate
-        rows.append(
-            [
-                entity,
-                common.number(read),
-                common.number(seconds, 1),
-                common.number(rate),
-                common.number(floor_seconds, 1),
-                common.number(floor_rate),
-                f"{ratios[entity]:.2f}",
-            ]
-        )
+        rows.append(common.floor_row(entity, read, seconds, floor_read, floor_seconds))
+        ratios[entity] = (read / seconds) / (floor_read / floor_seconds)
     order_rate = e2e.count("orders") / e2e.entities["orders"]["busy_seconds"]
     records = e2e.count("customers", "orders", "payment_terms")
     run_rate = records / e2e.seconds
     ratio = run_rate / floor["rate"]
     rows.append(
-        [
-            "all (the run, enqueue to end)",
-            common.number(records),
-            common.number(e2e.seconds, 1),
-            common.number(run_rate),
-            common.number(floor["seconds"], 1),
-            common.number(floor["rate"]),
-            f"{ratio:.2f}",
-        ]
+        common.floor_row("all (the run, enqueue to end)", records, e2e.seconds, floor["records"], floor["seconds"])
     )
     common.table(
         f"OroCommerce first sync: {orders:,} orders, {customers:,} customers, WSSE, pages of {PAGE_SIZE}",
