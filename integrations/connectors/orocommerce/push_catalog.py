@@ -86,12 +86,8 @@ class ProductSink(OroSink):
                     "relationships": {"unit": linkage("productunits", values["unit"])},
                 },
             ]
-            return {
-                "data": {"type": "products", "attributes": attributes, "relationships": relationships},
-                "included": included,
-            }
-        data = {"type": "products", "id": remote_id, "attributes": attributes, "relationships": relationships}
-        return {"data": data}
+            return {"data": self.primary(None, attributes, relationships), "included": included}
+        return {"data": self.primary(remote_id, attributes, relationships)}
 
     def update(self, remote_id: str, values: dict[str, Any]) -> Pushed:
         document = self.document(values, remote_id)
@@ -148,23 +144,14 @@ class PriceSink(OroSink):
         return "|".join([record.unit, decimal_text(record.quantity), record.currency])
 
     def document(self, values: dict[str, Any], remote_id: str | None) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "type": "productprices",
-            "attributes": {
-                "quantity": float(values["quantity"]),
-                "currency": values["currency"],
-                "value": values["value"],
-            },
-            "relationships": {
-                "product": linkage("products", values["product"]),
-                "unit": linkage("productunits", values["unit"]),
-            },
+        attributes = {"quantity": float(values["quantity"]), "currency": values["currency"], "value": values["value"]}
+        relationships = {
+            "product": linkage("products", values["product"]),
+            "unit": linkage("productunits", values["unit"]),
         }
-        if remote_id is None:
-            data["relationships"]["priceList"] = linkage("pricelists", values["priceList"])
-        else:
-            data["id"] = remote_id  # a price's list cannot change: Oro takes no priceList on an update
-        return {"data": data}
+        if remote_id is None:  # a price's list cannot change: Oro takes no priceList on an update
+            relationships["priceList"] = linkage("pricelists", values["priceList"])
+        return {"data": self.primary(remote_id, attributes, relationships)}
 
     def create(self, values: dict[str, Any]) -> Pushed:
         try:
@@ -223,13 +210,11 @@ class ImageSink(OroSink):
 
     def document(self, values: dict[str, Any], remote_id: str | None) -> dict[str, Any]:
         content = read_file(ProductImage.objects.get(pk=values["image"]))
-        data: dict[str, Any] = {
-            "type": "productimages",
-            "attributes": {"types": values["types"]},
-            "relationships": {"product": linkage("products", values["product"]), "image": linkage("files", "file-1")},
-        }
-        if remote_id is not None:
-            data["id"] = remote_id
+        data = self.primary(
+            remote_id,
+            {"types": values["types"]},
+            {"product": linkage("products", values["product"]), "image": linkage("files", "file-1")},
+        )
         file = {
             "type": "files",
             "id": "file-1",
@@ -317,7 +302,7 @@ class InventorySink(OroSink):
         return str(record.pk)
 
     def document(self, values: dict[str, Any], remote_id: str | None) -> dict[str, Any]:
-        return {"data": {"type": "inventorylevels", "id": remote_id, "attributes": {"quantity": values["quantity"]}}}
+        return {"data": self.primary(remote_id, {"quantity": values["quantity"]})}
 
     def create(self, values: dict[str, Any]) -> Pushed:
         # Oro made the level with the product: found, then PATCHed (there is no POST of inventory levels).

@@ -61,6 +61,18 @@ class OroSink(Sink):
     def natural_key(self, record) -> str:
         return str(getattr(record, self.natural_attribute))
 
+    def primary(
+        self, remote_id: str | None, attributes: dict[str, Any], relationships: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """A document's primary resource of this sink's type: with its id on an update, none on a create."""
+        data: dict[str, Any] = {"type": self.resource}
+        if remote_id is not None:
+            data["id"] = remote_id
+        data["attributes"] = attributes
+        if relationships is not None:
+            data["relationships"] = relationships
+        return data
+
     # -- the engine's calls -------------------------------------------------------------------------
 
     def create(self, values: dict[str, Any]) -> Pushed:

@@ -19,10 +19,7 @@ class TaxCodeSink(OroSink):
         return {"code": record.code, "description": record.description}
 
     def document(self, values: dict[str, Any], remote_id: str | None) -> dict[str, Any]:
-        data: dict[str, Any] = {"type": self.resource, "attributes": values}
-        if remote_id is not None:
-            data["id"] = remote_id
-        return {"data": data}
+        return {"data": self.primary(remote_id, values)}
 
 
 class ProductTaxCodeSink(TaxCodeSink):
@@ -74,17 +71,15 @@ class TaxJurisdictionSink(OroSink):
     def document(self, values: dict[str, Any], remote_id: str | None) -> dict[str, Any]:
         # The zip codes are sent anew each time: the list replaces the store's (its old rows go with it).
         zip_ids = [f"zip-{n}" for n in range(1, len(values["zip_codes"]) + 1)]
-        data: dict[str, Any] = {
-            "type": self.resource,
-            "attributes": {"code": values["code"], "description": values["description"]},
-            "relationships": {
+        data = self.primary(
+            remote_id,
+            {"code": values["code"], "description": values["description"]},
+            {
                 "country": linkage("countries", values["country"]),
                 "region": linkage("regions", values["region"]),
                 "zipCodes": {"data": [{"type": "zipcodes", "id": zip_id} for zip_id in zip_ids]},
             },
-        }
-        if remote_id is not None:
-            data["id"] = remote_id
+        )
         included = [
             {"type": "zipcodes", "id": zip_id, "attributes": zip_code}
             for zip_id, zip_code in zip(zip_ids, values["zip_codes"], strict=True)
@@ -121,16 +116,10 @@ class TaxRuleSink(OroSink):
         return None
 
     def document(self, values: dict[str, Any], remote_id: str | None) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "type": self.resource,
-            "attributes": {"description": values["description"]},
-            "relationships": {
-                "productTaxCode": linkage("producttaxcodes", values["productTaxCode"]),
-                "customerTaxCode": linkage("customertaxcodes", values["customerTaxCode"]),
-                "tax": linkage("taxes", values["tax"]),
-                "taxJurisdiction": linkage("taxjurisdictions", values["taxJurisdiction"]),
-            },
+        relationships = {
+            "productTaxCode": linkage("producttaxcodes", values["productTaxCode"]),
+            "customerTaxCode": linkage("customertaxcodes", values["customerTaxCode"]),
+            "tax": linkage("taxes", values["tax"]),
+            "taxJurisdiction": linkage("taxjurisdictions", values["taxJurisdiction"]),
         }
-        if remote_id is not None:
-            data["id"] = remote_id
-        return {"data": data}
+        return {"data": self.primary(remote_id, {"description": values["description"]}, relationships)}
