@@ -84,6 +84,15 @@ def click(driver, by: str, value: str, timeout: float = 60) -> None:
     wait_until(driver, clicked, timeout, f"never found {value!r} to click")
 
 
+def log_in(driver: WebDriver, live_server) -> None:
+    """As the `admin_user` fixture's admin, onto the start page."""
+    driver.get(f"{live_server.url}/admin/login/")
+    driver.find_element(By.NAME, "username").send_keys("admin")
+    driver.find_element(By.NAME, "password").send_keys("password")
+    driver.find_element(By.CSS_SELECTOR, "input[type=submit]").click()
+    wait_text(driver, "Channels, integrations and what they bring in")
+
+
 def finished_check(driver: WebDriver) -> str | None:
     """The final status of the connection check, once the page shows one."""
     status = driver.find_element(By.ID, "connection-check").get_attribute("data-status")
@@ -104,11 +113,7 @@ def test_check_connection_sync_and_browse_orders(browser, live_server, live_work
     sim = magento(customers=30, orders=90)
     integration = magento_integration("Demo Magento store", url=sim.wsdl_url)
 
-    browser.get(f"{live_server.url}/admin/login/")
-    browser.find_element(By.NAME, "username").send_keys("admin")
-    browser.find_element(By.NAME, "password").send_keys("password")
-    browser.find_element(By.CSS_SELECTOR, "input[type=submit]").click()
-    wait_text(browser, "Channels, integrations and what they bring in")
+    log_in(browser, live_server)
 
     click(browser, By.LINK_TEXT, "Integrations")
     click(browser, By.LINK_TEXT, "Demo Magento store")

@@ -4,8 +4,15 @@ import pytest
 from selenium.webdriver.common.by import By
 
 from channels.models import Product
-from tests.browser.test_admin_flow import SCREENSHOTS, browser, click, read, wait_text, wait_until  # noqa: F401 (a fixture)
-from tests.browser.test_carts_and_deletion import log_in
+from tests.browser.test_admin_flow import (  # noqa: F401 (a fixture)
+    SCREENSHOTS,
+    browser,
+    click,
+    log_in,
+    read,
+    wait_text,
+    wait_until,
+)
 from tests.channels.back_office import books
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

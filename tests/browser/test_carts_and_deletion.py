@@ -6,18 +6,10 @@ import pytest
 from selenium.webdriver.common.by import By
 
 from channels.models import Cart, CartItem, Channel, Order
-from tests.browser.test_admin_flow import browser, click, read, wait_text, wait_until  # noqa: F401 (a fixture)
+from tests.browser.test_admin_flow import browser, click, log_in, read, wait_text, wait_until  # noqa: F401 (a fixture)
 from tests.channels.shops import Shop
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(driver, live_server) -> None:
-    driver.get(f"{live_server.url}/admin/login/")
-    driver.find_element(By.NAME, "username").send_keys("admin")
-    driver.find_element(By.NAME, "password").send_keys("password")
-    driver.find_element(By.CSS_SELECTOR, "input[type=submit]").click()
-    wait_text(driver, "Channels, integrations and what they bring in")
 
 
 def listed_carts(driver) -> set[str]:

@@ -12,6 +12,7 @@ from tests.browser.test_admin_flow import (
     click,
     finished_check,
     finished_run,
+    log_in,
     read,
     wait_text,
     wait_until,
@@ -34,11 +35,7 @@ def test_check_sync_and_cancel_an_order_in_the_store(browser, live_server, live_
         settings_values={"admin_url": sim.admin_url, "api_user": sim.api_user, "api_key": sim.api_key},
     )
 
-    browser.get(f"{live_server.url}/admin/login/")
-    browser.find_element(By.NAME, "username").send_keys("admin")
-    browser.find_element(By.NAME, "password").send_keys("password")
-    browser.find_element(By.CSS_SELECTOR, "input[type=submit]").click()
-    wait_text(browser, "Channels, integrations and what they bring in")
+    log_in(browser, live_server)
     click(browser, By.LINK_TEXT, "Integrations")
     click(browser, By.LINK_TEXT, "Demo OroCommerce store")
     wait_text(browser, "Run Check Connection to fill these")
