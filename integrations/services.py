@@ -105,6 +105,25 @@ def integration_create(
     return integration
 
 
+def integration_ensure(
+    *, name: str, integration_type: str, settings_values: dict[str, Any], owner: AbstractBaseUser | None = None
+) -> tuple[Integration, bool]:
+    """The integration of that name, created with these settings when there is none (True), else with its
+    settings set to them (False): secrets go through their field, so they are stored encrypted. What the
+    demo channels of script/server use, run after run."""
+    integration = Integration.objects.filter(name=name, integration_type=integration_type).first()
+    if integration is None:
+        created = integration_create(
+            name=name, integration_type=integration_type, settings_values=settings_values, owner=owner
+        )
+        return created, True
+    found = integration.settings
+    for field, value in settings_values.items():
+        setattr(found, field, value)
+    found.save(update_fields=list(settings_values))
+    return integration, False
+
+
 def channel_create(
     *, name: str, channel_type: str, is_active: bool = True, owner: AbstractBaseUser | None = None
 ) -> Channel:

@@ -2,9 +2,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.urls import reverse
 
-from integrations.connectors.magento1.models import Magento1Settings
-from integrations.models import Integration
-from integrations.services import integration_create
+from integrations.services import integration_ensure
 
 DEMO_NAME = "Demo Magento store"
 
@@ -20,25 +18,18 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         owner = get_user_model().objects.filter(username=options["owner"]).first()
-        integration = Integration.objects.filter(name=DEMO_NAME).first()
-        if integration is None:
-            integration = integration_create(
-                name=DEMO_NAME,
-                integration_type="magento1",
-                settings_values={
-                    "api_url": options["wsdl_url"],
-                    "api_user": options["api_user"],
-                    "api_key": options["api_key"],
-                },
-                owner=owner,
-            )
+        integration, created = integration_ensure(
+            name=DEMO_NAME,
+            integration_type="magento1",
+            settings_values={
+                "api_url": options["wsdl_url"],
+                "api_user": options["api_user"],
+                "api_key": options["api_key"],
+            },
+            owner=owner,
+        )
+        if created:
             self.stdout.write(f"Created the demo channel (integration {integration.pk}).")
         else:
-            Magento1Settings.objects.filter(integration=integration).update(
-                api_url=options["wsdl_url"], api_user=options["api_user"]
-            )
-            found = Magento1Settings.objects.get(integration=integration)
-            found.api_key = options["api_key"]  # through the field, so that it is stored encrypted
-            found.save(update_fields=["api_key"])
             self.stdout.write(f"The demo channel exists (integration {integration.pk}); settings refreshed.")
         self.stdout.write(reverse("admin:integrations_integration_change", args=[integration.pk]))

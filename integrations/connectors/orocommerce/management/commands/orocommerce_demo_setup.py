@@ -11,7 +11,7 @@ from channels.models import InventoryLevel, PriceList, Product, ProductPrice, Wa
 from integrations.connectors.orocommerce.auth import WsseAuth
 from integrations.connectors.orocommerce.models import STORE_CHOICES, OroCommerceSettings
 from integrations.models import Integration
-from integrations.services import integration_check_connection, integration_create
+from integrations.services import integration_check_connection, integration_ensure
 from integrations.transports.jsonapi import JsonApiClient, attribute, related_id
 
 DEMO_NAME = "Demo OroCommerce store"
@@ -36,23 +36,19 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         owner = get_user_model().objects.filter(username=options["owner"]).first()
-        integration = Integration.objects.filter(name=DEMO_NAME).first()
-        if integration is None:
-            integration = integration_create(
-                name=DEMO_NAME,
-                integration_type="orocommerce",
-                settings_values={
-                    "admin_url": options["url"],
-                    "api_user": options["api_user"],
-                    "api_key": options["api_key"],
-                },
-                owner=owner,
-            )
+        integration, created = integration_ensure(
+            name=DEMO_NAME,
+            integration_type="orocommerce",
+            settings_values={
+                "admin_url": options["url"],
+                "api_user": options["api_user"],
+                "api_key": options["api_key"],
+            },
+            owner=owner,
+        )
+        if created:
             self.stdout.write(f"Created the demo OroCommerce channel (integration {integration.pk}).")
         else:
-            found = OroCommerceSettings.objects.get(integration=integration)
-            found.admin_url, found.api_user, found.api_key = options["url"], options["api_user"], options["api_key"]
-            found.save()
             self.stdout.write(
                 f"The demo OroCommerce channel exists (integration {integration.pk}); settings refreshed."
             )
