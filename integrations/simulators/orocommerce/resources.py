@@ -305,23 +305,17 @@ TYPES: dict[str, ResourceType] = {
             patchable=("quantity",),
             server_set=(),
         ),
-        ResourceType(
-            "producttaxcodes",
-            {"code": "string", "description": "string", **TIMESTAMPS},
-            filters=("code",),
-            sorts=("id", "code"),
-            methods=CRUD,
-            required=("code",),
-            unique=("code",),
-        ),
-        ResourceType(
-            "customertaxcodes",
-            {"code": "string", "description": "string", **TIMESTAMPS},
-            filters=("code",),
-            sorts=("id", "code"),
-            methods=CRUD,
-            required=("code",),
-            unique=("code",),
+        *(
+            ResourceType(
+                kind,
+                {"code": "string", "description": "string", **TIMESTAMPS},
+                filters=("code",),
+                sorts=("id", "code"),
+                methods=CRUD,
+                required=("code",),
+                unique=("code",),
+            )
+            for kind in ("producttaxcodes", "customertaxcodes")
         ),
         ResourceType(
             "taxes",
