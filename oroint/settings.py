@@ -117,7 +117,10 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en-us"
-TIME_ZONE = "UTC"
+# The zone every time is shown in (stored in UTC whatever this says); the pages name it.
+TIME_ZONE = os.environ.get("OROINT_TIME_ZONE", "UTC")
+# One date format on every page, with the zone shown (oroint/formats/en/formats.py).
+FORMAT_MODULE_PATH = ["oroint.formats"]
 USE_I18N = True
 USE_TZ = True
 

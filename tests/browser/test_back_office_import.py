@@ -4,15 +4,7 @@ import pytest
 from selenium.webdriver.common.by import By
 
 from channels.models import Product
-from tests.browser.test_admin_flow import (  # noqa: F401 (a fixture)
-    SCREENSHOTS,
-    browser,
-    click,
-    log_in,
-    read,
-    wait_text,
-    wait_until,
-)
+from tests.browser.helpers import click, log_in, read, screenshot, wait_text, wait_until
 from tests.channels.back_office import books
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -39,7 +31,7 @@ def upload(driver, live_server, path, *, skip_bad_rows: bool = False) -> None:
     driver.find_element(By.CSS_SELECTOR, "form input[type=submit]").click()
 
 
-def test_import_products_with_a_bad_row_skip_it_then_fix_it(browser, live_server, admin_user, tmp_path):  # noqa: F811
+def test_import_products_with_a_bad_row_skip_it_then_fix_it(browser, live_server, admin_user, tmp_path):
     books()
     bad = tmp_path / "products.csv"
     bad.write_text(BAD)
@@ -51,8 +43,7 @@ def test_import_products_with_a_bad_row_skip_it_then_fix_it(browser, live_server
     assert "tax_code" in errors and "No product tax code 'magazines'." in errors
     assert "Nothing of this file was written" in read(browser, lambda d: d.find_element(By.ID, "content").text)
     assert not browser.find_elements(By.NAME, "confirm")
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    browser.save_screenshot(str(SCREENSHOTS / "import-errors.png"))
+    screenshot(browser, "import-errors")
     assert not Product.objects.exists()
 
     upload(browser, live_server, bad, skip_bad_rows=True)
@@ -60,7 +51,7 @@ def test_import_products_with_a_bad_row_skip_it_then_fix_it(browser, live_server
     skipped = read(browser, lambda d: d.find_element(By.CSS_SELECTOR, "table.oroint-invalid-rows").text)
     assert "BOOK-GLASS" in skipped and "No product tax code 'magazines'." in skipped
     assert "2 new, 0 to update, 0 unchanged" in read(browser, lambda d: d.find_element(By.ID, "content").text)
-    browser.save_screenshot(str(SCREENSHOTS / "import-skip-bad-rows.png"))
+    screenshot(browser, "import-skip-bad-rows")
     click(browser, By.NAME, "confirm")
     wait_text(browser, "Import finished: 2 new, 0 updated, 0 deleted and 0 skipped products.")
     wait_text(browser, "1 bad row skipped (row 2).")

@@ -6,7 +6,7 @@ import pytest
 from selenium.webdriver.common.by import By
 
 from channels.models import Cart, CartItem, Channel, Order
-from tests.browser.test_admin_flow import browser, click, log_in, read, wait_text, wait_until  # noqa: F401 (a fixture)
+from tests.browser.helpers import click, log_in, read, wait_text, wait_until
 from tests.channels.shops import Shop
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -16,7 +16,7 @@ def listed_carts(driver) -> set[str]:
     return {cell.text for cell in driver.find_elements(By.CSS_SELECTOR, "#result_list .field-cart_id")}
 
 
-def test_filter_carts_open_one_and_mark_it_lost(browser, live_server, admin_user):  # noqa: F811
+def test_filter_carts_open_one_and_mark_it_lost(browser, live_server, admin_user):
     shop = Shop("Ann's shop")
     alice = shop.customer("alice@example.test", "Alice", "Liddell")
     open_cart = shop.cart("501", alice, items_qty=Decimal(2))
@@ -40,7 +40,7 @@ def test_filter_carts_open_one_and_mark_it_lost(browser, live_server, admin_user
     assert (open_cart.status, open_cart.status_set_by) == (Cart.Status.LOST, "admin")
 
 
-def test_delete_a_channel_and_see_it_go(browser, live_server, live_worker, admin_user):  # noqa: F811
+def test_delete_a_channel_and_see_it_go(browser, live_server, live_worker, admin_user):
     doomed = Shop("Doomed shop")
     Shop("Kept shop")
     for n in range(300):

@@ -7,16 +7,7 @@ from selenium.webdriver.common.by import By
 from channels.models import Order
 from integrations.services import integration_create
 from integrations.transports.jsonapi import related_id
-from tests.browser.test_admin_flow import (
-    browser,  # noqa: F401 (the fixture)
-    click,
-    finished_check,
-    finished_run,
-    log_in,
-    read,
-    wait_text,
-    wait_until,
-)
+from tests.browser.helpers import click, finished_check, finished_run, log_in, read, wait_text, wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -27,7 +18,7 @@ def price_list_choices(driver) -> list[str] | None:
     return [o.text for o in options if o.get_attribute("value")] or None
 
 
-def test_check_sync_and_cancel_an_order_in_the_store(browser, live_server, live_worker, orocommerce, admin_user):  # noqa: F811
+def test_check_sync_and_cancel_an_order_in_the_store(browser, live_server, live_worker, orocommerce, admin_user):
     sim = orocommerce(orders=130, customers=10)
     integration = integration_create(
         name="Demo OroCommerce store",
