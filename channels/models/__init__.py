@@ -8,6 +8,7 @@ from channels.models.memos import CreditMemo, CreditMemoComment, CreditMemoItem
 from channels.models.orders import Order, OrderAddress, OrderItem, OrderNote
 from channels.models.pricing import PriceList, ProductPrice
 from channels.models.regions import Region
+from channels.models.stats import CustomerDay, OrderDay
 from channels.models.stores import Store, Website
 from channels.models.subscribers import NewsletterSubscriber
 from channels.models.taxes import CustomerTaxCode, TaxJurisdiction, TaxRate, TaxRule, TaxZipCode
@@ -24,12 +25,14 @@ __all__ = [
     "CreditMemoItem",
     "Customer",
     "CustomerAddress",
+    "CustomerDay",
     "CustomerGroup",
     "CustomerTaxCode",
     "InventoryLevel",
     "NewsletterSubscriber",
     "Order",
     "OrderAddress",
+    "OrderDay",
     "OrderItem",
     "OrderNote",
     "PriceList",

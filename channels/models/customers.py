@@ -49,6 +49,14 @@ class Customer(RemoteRecord):
     )
     remote_created_at = models.DateTimeField(null=True, blank=True, db_index=True)
     remote_updated_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # The customer's figures, kept up to date from their orders by channels.stats after each synced
+    # page (a list sorted by lifetime value cannot sum a million orders per view). Lifetime value is
+    # counted in one currency, that of the customer's orders; orders in another are not added in.
+    order_count = models.PositiveIntegerField(default=0, db_index=True)
+    lifetime_value = models.DecimalField(max_digits=16, decimal_places=4, default=0, db_index=True)
+    lifetime_currency = models.CharField(max_length=3, blank=True)
+    first_order_at = models.DateTimeField(null=True, blank=True)
+    last_order_at = models.DateTimeField(null=True, blank=True, db_index=True)
 
     class Meta:
         ordering = ["-remote_created_at", "-id"]
