@@ -8,14 +8,12 @@ from redis import Redis
 from rq.job import Job
 
 from integrations import services
-from integrations.models import ConnectionCheck
 
 logger = logging.getLogger(__name__)
 
 
 def check_connection_job(check_id: int) -> bool:
-    check = ConnectionCheck.objects.select_related("integration").get(pk=check_id)
-    return services.integration_check_connection(integration=check.integration, check=check).ok
+    return services.connection_check_execute(check_id=check_id).ok
 
 
 def sync_job(run_id: int) -> str:

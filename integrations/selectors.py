@@ -1,11 +1,14 @@
 """Reads about integrations, shared by the admin, the CLI and the API."""
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.db.models import prefetch_related_objects
 
+from integrations.engine import registry
 from integrations.engine.cursors import describe_state
 from integrations.models import Integration, SyncRun
+from integrations.transports.http import origin_of
 
 
 def integration_records(*, integration: Integration) -> dict[str, int]:
@@ -69,3 +72,29 @@ def integration_status(*, integration: Integration, runs: int = 10) -> dict[str,
         "records": integration_records(integration=integration),
         "runs": [run_summary(r) for r in integration.runs.prefetch_related("entities")[:runs]],
     }
+
+
+def store_address(url: str | None) -> str | None:
+    """A store URL as two integrations on the same store would both have it: scheme, host and port (the
+    default port left out), and the path without its trailing slash; no query, no fragment, any case
+    of scheme and host. None for what is not an http(s) URL."""
+    origin = origin_of(url)
+    if origin is None:
+        return None
+    return origin + urlsplit(url).path.rstrip("/")
+
+
+def integrations_on_store(*, url: str | None, exclude: int | None = None) -> list[Integration]:
+    """The integrations (of any type) whose store URL is `url`, once normalised (store_address): each
+    order of that store would come in once per integration. One query per type."""
+    address = store_address(url)
+    if address is None:
+        return []
+    found: list[int] = []
+    for connector in registry.types().values():
+        field = connector.store_url_field
+        if field is None or connector.settings_model is None:
+            continue
+        rows = connector.settings_model.objects.exclude(integration_id=exclude).values_list("integration_id", field)
+        found += [pk for pk, other in rows if store_address(other) == address]
+    return list(Integration.objects.filter(pk__in=found).order_by("name"))

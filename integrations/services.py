@@ -161,12 +161,43 @@ def check_job_id(check: ConnectionCheck) -> str:
 
 
 def connection_check_request(*, integration: Integration, user: AbstractBaseUser | None = None) -> ConnectionCheck:
-    """Queue a Check Connection for a worker; the admin page shows its result when it ends."""
+    """Queue a Check Connection of the integration's saved settings (the command line's, the scheduler's)."""
+    _refuse_if_deleting(integration)
+    return _queue_check(ConnectionCheck(integration=integration, requested_by=user))
+
+
+def connection_check_draft_request(
+    *,
+    integration_type: str,
+    settings: models.Model | None,
+    integration: Integration | None = None,
+    user: AbstractBaseUser | None = None,
+) -> ConnectionCheck:
+    """Queue a Check Connection of settings values that need not be saved (the settings form's, on the
+    Add or the change page): `settings` is an unsaved instance of the type's settings model holding them.
+
+    The values travel to the worker on the check's row, never in the job (its only argument is the
+    check's id); secrets are encrypted there as the saved settings are, and removed once the check ends.
+    """
+    if integration is not None:
+        _refuse_if_deleting(integration)
+    connector = registry.connector_class(integration_type)
+    draft, secrets = _draft_of(connector, settings)
+    check = ConnectionCheck(
+        integration=integration,
+        integration_type=integration_type,
+        draft=draft,
+        draft_secrets=secrets,
+        requested_by=user,
+    )
+    return _queue_check(check)
+
+
+def _queue_check(check: ConnectionCheck) -> ConnectionCheck:
     from integrations import jobs
 
-    _refuse_if_deleting(integration)
     with transaction.atomic():
-        check = ConnectionCheck.objects.create(integration=integration, requested_by=user)
+        check.save()
         try:
             django_rq.get_queue(CHECK_QUEUE).enqueue(
                 jobs.check_connection_job,
@@ -182,20 +213,110 @@ def connection_check_request(*, integration: Integration, user: AbstractBaseUser
     return check
 
 
-def integration_check_connection(*, integration: Integration, check: ConnectionCheck | None = None) -> CheckResult:
-    """Log in to the remote system and let the connector remember what it found."""
+def _draft_fields(connector) -> list[models.Field]:
+    """The settings fields a draft carries: what the admin sets, not what a check finds."""
+    model = connector.settings_model
+    if model is None:
+        return []
+    skipped = {"integration", *connector.found_fields}
+    return [f for f in model._meta.concrete_fields if f.editable and f.name not in skipped]
+
+
+def _draft_of(connector, settings: models.Model | None) -> tuple[dict[str, Any], dict[str, str]]:
+    """(values, encrypted secrets) of a settings instance, as a check's draft holds them."""
+    from integrations import crypto
+    from integrations.fields import EncryptedTextField
+
+    values: dict[str, Any] = {}
+    secrets: dict[str, str] = {}
+    for field in _draft_fields(connector) if settings is not None else []:
+        value = field.value_from_object(settings)
+        if isinstance(field, EncryptedTextField):
+            secrets[field.name] = crypto.encrypt(str(value)) if value else ""  # an unreadable one raises
+        else:
+            values[field.name] = value
+    return values, secrets
+
+
+def _settings_from_draft(connector, check: ConnectionCheck) -> models.Model | None:
+    """An unsaved settings instance holding a check's draft, its secrets decrypted."""
+    from integrations import crypto
+    from integrations.fields import EncryptedTextField
+
+    model = connector.settings_model
+    if model is None:
+        return None
+    instance = model()
+    for field in _draft_fields(connector):
+        if isinstance(field, EncryptedTextField):
+            token = check.draft_secrets.get(field.name)
+            if token is not None:
+                setattr(instance, field.attname, crypto.decrypt(token) if token else "")
+        elif field.name in check.draft:
+            setattr(instance, field.attname, field.to_python(check.draft[field.name]))
+    return instance
+
+
+def _same_settings(connector, saved: models.Model | None, draft: models.Model) -> bool:
+    """Whether a draft holds exactly the saved settings (secrets compared in clear: a token differs at
+    every encryption)."""
+    if saved is None or unreadable_secrets(saved):
+        return False
+    return all(str(f.value_from_object(saved)) == str(f.value_from_object(draft)) for f in _draft_fields(connector))
+
+
+def connection_check_execute(*, check_id: int) -> CheckResult:
+    """Run a queued check (the worker's job): of the saved settings, or of its draft.
+
+    A draft is tested on an integration built for it (the saved one, or an unsaved one on the Add
+    form) whose settings are the draft's; nothing is saved but the check's outcome. What it found
+    goes to the saved settings too when the draft is exactly the saved settings.
+    """
+    check = ConnectionCheck.objects.select_related("integration").get(pk=check_id)
+    if not check.integration_type:
+        return integration_check_connection(integration=check.integration, check=check)
+    connector = registry.connector_class(check.integration_type)
+    try:
+        draft = _settings_from_draft(connector, check)
+    except Exception as exc:  # a key removed from FIELD_ENCRYPTION_KEYS meanwhile: say so, as for any check
+        result = CheckResult(False, f"The values to check cannot be read: {exc}")
+        _end_check(check, result, found={})
+        return result
+    if check.integration_id is not None:
+        integration = Integration.objects.select_related("channel").get(pk=check.integration_id)
+        same = draft is not None and _same_settings(connector, integration.settings, draft)
+    else:
+        integration, same = Integration(name="New integration", integration_type=check.integration_type), False
+    if draft is not None:
+        draft.integration = integration  # integration.settings is now the draft (a one-to-one's cache)
+    return integration_check_connection(integration=integration, check=check, keep_found=same)
+
+
+def integration_check_connection(
+    *, integration: Integration, check: ConnectionCheck | None = None, keep_found: bool = True
+) -> CheckResult:
+    """Log in to the remote system; what the connector found is kept on the check and, with
+    `keep_found`, on the integration's saved settings."""
     if check is not None:
         ConnectionCheck.objects.filter(pk=check.pk).update(status=ConnectionCheck.Status.RUNNING)
     connector = None
+    found: dict[str, Any] = {}
     try:
         problem = integration_secret_problem(integration=integration)
-        if Channel.objects.filter(pk=integration.channel_id, deleting_since__isnull=False).exists():
+        if (
+            integration.channel_id
+            and Channel.objects.filter(pk=integration.channel_id, deleting_since__isnull=False).exists()
+        ):
             problem = str(ChannelBeingDeleted(integration))
         if problem is not None:
             result = CheckResult(False, problem)
         else:
             connector = registry.connector_for(integration)
             result = connector.check_connection()
+            if result.ok and connector.settings is not None:
+                found = {name: getattr(connector.settings, name) for name in connector.found_fields}
+                if keep_found and integration.pk is not None and found:
+                    type(connector.settings).objects.filter(pk=integration.pk).update(**found)
     except Exception as exc:  # a check must always end with an answer the admin can read
         logger.exception("connection check of integration %s failed", integration.pk)
         result = CheckResult(False, f"Unexpected error: {exc.__class__.__name__}: {exc}")
@@ -203,13 +324,16 @@ def integration_check_connection(*, integration: Integration, check: ConnectionC
         if connector is not None:
             connector.close()
     if check is not None:
-        ConnectionCheck.objects.filter(pk=check.pk).update(
-            status=ConnectionCheck.Status.SUCCEEDED if result.ok else ConnectionCheck.Status.FAILED,
-            message=result.message,
-            details=result.details,
-            finished_at=timezone.now(),
-        )
+        _end_check(check, result, found=found)
     return result
+
+
+def _end_check(check: ConnectionCheck, result: CheckResult, *, found: dict[str, Any]) -> None:
+    # The draft's secrets go with the end of the check: saving the form sends the key again.
+    check.status = ConnectionCheck.Status.SUCCEEDED if result.ok else ConnectionCheck.Status.FAILED
+    check.message, check.details, check.found, check.draft_secrets = result.message, result.details, found, {}
+    check.finished_at = timezone.now()
+    check.save(update_fields=["status", "message", "details", "found", "draft_secrets", "finished_at"])
 
 
 def connection_check_fail(*, check_id: int, reason: str) -> bool:
@@ -217,7 +341,7 @@ def connection_check_fail(*, check_id: int, reason: str) -> bool:
     return bool(
         ConnectionCheck.objects.filter(
             pk=check_id, status__in=(ConnectionCheck.Status.QUEUED, ConnectionCheck.Status.RUNNING)
-        ).update(status=ConnectionCheck.Status.FAILED, message=reason, finished_at=timezone.now())
+        ).update(status=ConnectionCheck.Status.FAILED, message=reason, finished_at=timezone.now(), draft_secrets={})
     )
 
 
@@ -734,6 +858,10 @@ def history_prune(*, older_than_days: int | None = None, now: datetime.datetime 
         return {"run_logs": 0, "quarantined": 0}
     cutoff = (now or timezone.now()) - datetime.timedelta(days=days)
     logs = SyncRun.objects.filter(finished_at__lt=cutoff).exclude(log="").update(log="")
+    # A check's draft secrets go when it ends; these are what a lost job left behind. A check of an Add
+    # form that was never saved belongs to nothing: it goes.
+    ConnectionCheck.objects.filter(created_at__lt=cutoff).exclude(draft_secrets={}).update(draft_secrets={})
+    ConnectionCheck.objects.filter(created_at__lt=cutoff, integration__isnull=True).delete()
     resolved = QuarantinedRecord.objects.filter(resolved_at__lt=cutoff)
     _, deleted = resolved.delete()
     return {"run_logs": logs, "quarantined": deleted.get(QuarantinedRecord._meta.label, 0)}

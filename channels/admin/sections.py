@@ -1,4 +1,5 @@
-"""The admin's menu: what oroint owns (catalog, prices, stock, taxes) under a heading of its own.
+"""The admin's menu: integrations first, and what oroint owns (catalog, prices, stock, taxes) under a
+heading of its own.
 
 Django's admin groups models by app, and these live in the channels app with the synced records.
 The admin site builds both its index and its sidebar from get_app_list, so splitting the channels
@@ -39,11 +40,26 @@ def split_channels_app(apps: list[dict]) -> list[dict]:
     return result
 
 
+# The menu's order: where an admin starts (the integrations), what they bring in, what oroint owns;
+# then the rest (users, the queue) in Django's alphabetical order.
+FIRST_APPS = ("integrations", "channels")
+
+
+def integrations_first(apps: list[dict]) -> list[dict]:
+    """The app list with the integrations, then the channels (and their Catalog & taxes), first."""
+
+    def rank(app: dict) -> int:
+        label = app["app_label"]
+        return FIRST_APPS.index(label) if label in FIRST_APPS else len(FIRST_APPS)
+
+    return sorted(apps, key=rank)  # stable: Catalog & taxes stays after the channels
+
+
 def install(site: admin.AdminSite) -> None:
-    """Make `site` list the back-office models under their own heading."""
+    """Make `site` list the back-office models under their own heading, integrations first."""
     build = site.get_app_list
 
     def get_app_list(request: HttpRequest, app_label: str | None = None) -> list[dict]:
-        return split_channels_app(build(request, app_label))
+        return integrations_first(split_channels_app(build(request, app_label)))
 
     site.get_app_list = get_app_list

@@ -12,11 +12,12 @@ from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 
-from integrations import permissions, services
+from integrations import crypto, permissions, selectors, services
 from integrations.admin.deletion import CountedDeletionMixin
-from integrations.admin.forms import IntegrationForm, secret_fields
+from integrations.admin.forms import IntegrationForm, check_settings_form, checked_choices, secret_fields
 from integrations.alerts import integration_is_failing
 from integrations.engine import registry
 from integrations.models import ConnectionCheck, Integration, SyncRun
@@ -51,10 +52,11 @@ class IntegrationAdmin(CountedDeletionMixin, admin.ModelAdmin):
     list_filter = ["integration_type", "enabled"]
     search_fields = ["name", "channel__name"]
     list_select_related = ["channel"]
-    readonly_fields = ["health", "connection_status", "detected", "recent_runs"]
+    readonly_fields = ["health", "detected", "recent_runs"]
+    save_on_top = True  # Save before the long settings, early in the tab order
 
     general = (None, {"fields": ["name", "channel_active", "channel_owner", "enabled", "health"]})
-    checked = ("Check Connection", {"fields": ["connection_status", "detected"]})
+    checked = ("Found by Check Connection", {"fields": ["detected"]})
     schedule = ("Schedule", {"fields": ["default_owner", "sync_interval_minutes"]})
     two_way = ("Two way sync", {"fields": ["two_way_sync", "sync_priority"]})
     history = ("Run history", {"fields": ["recent_runs"]})
@@ -154,7 +156,8 @@ class IntegrationAdmin(CountedDeletionMixin, admin.ModelAdmin):
     def get_form(self, request, obj=None, change=False, **kwargs):
         current = (obj.default_owner_id, obj.channel.owner_id) if obj is not None else ()
         owners = permissions.owner_choices(request.user, obj, current=current)
-        kwargs["form"] = IntegrationForm.for_type(self._connector(request, obj)).with_owner_choices(owners)
+        form = IntegrationForm.for_type(self._connector(request, obj)).with_owner_choices(owners)
+        kwargs["form"] = form.checked_by(request.user)
         return super().get_form(request, obj, change, **kwargs)
 
     def get_fieldsets(self, request, obj=None):
@@ -197,13 +200,6 @@ class IntegrationAdmin(CountedDeletionMixin, admin.ModelAdmin):
             return format_html('<span class="oroint-badge oroint-failed">{}</span>', "Last sync failed")
         return format_html('<span class="oroint-badge oroint-ok">{}</span>', "OK")
 
-    @admin.display(description="Last check")
-    def connection_status(self, obj: Integration) -> str:
-        check = obj.checks.first()
-        return render_to_string(
-            "admin/integrations/integration/check_status.html", {"check": check, "integration": obj}
-        )
-
     @admin.display(description="Found by Check Connection")
     def detected(self, obj: Integration) -> str:
         return obj.connector_class.describe_detected(obj)
@@ -212,6 +208,27 @@ class IntegrationAdmin(CountedDeletionMixin, admin.ModelAdmin):
     def recent_runs(self, obj: Integration) -> str:
         runs = obj.runs.prefetch_related("entities")[:20]
         return render_to_string("admin/integrations/integration/recent_runs.html", {"runs": runs, "integration": obj})
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        """The Check Connection block after the type's first fieldset (its connection fields): the button
+        (on a page that may change the integration), the last check and what a check of the page says."""
+        connector = self._connector(request, obj)
+        if connector is not None:
+            if obj is None:
+                check_url = f"{reverse('admin:integrations_integration_check_new')}?type={connector.type_key}"
+            else:
+                check_url = reverse("admin:integrations_integration_check", args=[obj.pk])
+            editable = self.has_add_permission(request) if obj is None else permissions.may(request.user, "change", obj)
+            fieldsets = connector.settings_fieldsets
+            context.update(
+                check_url=check_url if editable else "",
+                check_after=fieldsets[0][0] if fieldsets else None,
+                check_status=render_to_string(
+                    "admin/integrations/integration/check_status.html",
+                    {"check": obj.checks.first() if obj is not None else None},
+                ),
+            )
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def save_model(self, request: HttpRequest, obj: Integration, form, change: bool) -> None:
         if not change:
@@ -232,12 +249,17 @@ class IntegrationAdmin(CountedDeletionMixin, admin.ModelAdmin):
         form.save_settings(obj)
         if not change and not request.user.is_superuser:
             permissions.grant(request.user, obj)
+        warning = store_warning(obj.connector_class, obj.settings, exclude=obj.pk)
+        if warning:
+            messages.warning(request, warning)
 
     # -- buttons ------------------------------------------------------------------------------
 
     def get_urls(self):
         wrap = self.admin_site.admin_view
         return [
+            path("check/", wrap(self.check_view), name="integrations_integration_check_new"),
+            path("checks/<int:check_id>/", wrap(self.check_result_view), name="integrations_integration_checkresult"),
             path("<int:object_id>/check/", wrap(self.check_view), name="integrations_integration_check"),
             path(
                 "<int:object_id>/check/status/",
@@ -269,17 +291,63 @@ class IntegrationAdmin(CountedDeletionMixin, admin.ModelAdmin):
     def _back(self, integration: Integration) -> HttpResponseRedirect:
         return HttpResponseRedirect(reverse("admin:integrations_integration_change", args=[integration.pk]))
 
-    def check_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
+    def check_view(self, request: HttpRequest, object_id: int | None = None) -> JsonResponse:
+        """Check Connection on the form's values (posted by the page's script), saved or not: on the Add
+        page (no object_id) or an integration's. Nothing is saved but the check; the answer says where
+        to read its outcome, or what to correct first."""
         if request.method != "POST":
-            return HttpResponse(status=405)
-        integration = self._editable(request, object_id)
+            return JsonResponse({"status": "invalid", "message": "Post the form's values."}, status=405)
+        if object_id is None:
+            if not self.has_add_permission(request):
+                raise PermissionDenied
+            integration = None
+        else:
+            integration = self._editable(request, object_id)
+        connector = self._connector(request, integration)
+        if connector is None:
+            return JsonResponse({"status": "invalid", "message": "Choose the integration's type first."}, status=400)
+        form = check_settings_form(connector, request.POST, integration)
+        if form is not None and not form.is_valid():
+            said = "; ".join(
+                f"{form.fields[name].label if name in form.fields else 'Settings'}: {' '.join(errors)}"
+                for name, errors in form.errors.items()
+            )
+            message = f"Correct these values before checking: {said}"
+            errors = {name: list(found) for name, found in form.errors.items()}
+            return JsonResponse({"status": "invalid", "message": message, "errors": errors}, status=400)
+        values = form.instance if form is not None else None
         try:
-            services.connection_check_request(integration=integration, user=request.user)
+            check = services.connection_check_draft_request(
+                integration_type=connector.type_key, settings=values, integration=integration, user=request.user
+            )
+        except crypto.SecretDecryptionError as exc:
+            return JsonResponse({"status": "invalid", "message": str(exc)}, status=400)
         except services.QueueUnavailable as exc:
-            messages.error(request, str(exc))
-            return self._back(integration)
-        messages.info(request, "Connection check queued; its result appears below when a worker has run it.")
-        return self._back(integration)
+            return JsonResponse({"status": "failed", "message": str(exc)}, status=503)
+        return JsonResponse(self._check_answer(check, connector), status=202)
+
+    def check_result_view(self, request: HttpRequest, check_id: int) -> JsonResponse:
+        """One check's outcome, and the choices it found for the form's fields."""
+        check = get_object_or_404(ConnectionCheck.objects.select_related("integration"), pk=check_id)
+        if check.integration is not None:
+            if not permissions.may(request.user, "view", check.integration):
+                raise PermissionDenied
+        elif check.requested_by_id != request.user.pk:  # a check of an Add form is its user's only
+            raise PermissionDenied
+        type_key = check.integration_type or check.integration.integration_type
+        return JsonResponse(self._check_answer(check, registry.connector_class(type_key)))
+
+    def _check_answer(self, check: ConnectionCheck, connector) -> dict:
+        succeeded = check.status == ConnectionCheck.Status.SUCCEEDED
+        return {
+            "id": check.pk,
+            "status": check.status,
+            "finished": check.is_finished,
+            "message": check.message,
+            "status_url": reverse("admin:integrations_integration_checkresult", args=[check.pk]),
+            "choices": checked_choices(connector, check.found) if succeeded else {},
+            "warning": store_warning_for_url(connector, check.draft, exclude=check.integration_id),
+        }
 
     def check_status_view(self, request: HttpRequest, object_id: int) -> JsonResponse:
         integration = self._viewable(request, object_id)
@@ -340,3 +408,31 @@ class IntegrationAdmin(CountedDeletionMixin, admin.ModelAdmin):
             request, format_html('{} has been added to the queue. <a href="{}">Check progress</a>', what, url)
         )
         return self._back(integration)
+
+
+def store_warning_for_url(connector, values: dict, *, exclude: int | None) -> str:
+    """What to say when the store URL in `values` (settings field name -> value) is already another
+    integration's: each of its orders would come in twice. Empty when it is no other's."""
+    field = connector.store_url_field
+    url = values.get(field) if field else None
+    others = selectors.integrations_on_store(url=url, exclude=exclude)
+    if not others:
+        return ""
+    links = format_html_join(
+        ", ",
+        '<a href="{}">{}</a>',
+        ((reverse("admin:integrations_integration_change", args=[o.pk]), o.name) for o in others),
+    )
+    return format_html(
+        "{} is already the store of {}: each of its orders would then appear twice, once per integration.",
+        url,
+        links,
+    )
+
+
+def store_warning(connector, settings, *, exclude: int | None) -> SafeString | str:
+    """store_warning_for_url for saved settings."""
+    field = connector.store_url_field
+    if settings is None or field is None:
+        return ""
+    return store_warning_for_url(connector, {field: getattr(settings, field)}, exclude=exclude)

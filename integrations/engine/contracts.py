@@ -277,6 +277,15 @@ class Connector:
     # Streams a channel may leave out (OroCRM's channel entities), as (stream name, label); the others
     # (websites, stores...) are what those need and always run. `Channel.entities` lists the chosen ones.
     optional_entities: ClassVar[list[tuple[str, str]]] = []
+    # Settings fields that `check_connection` fills on `self.settings` (the websites, the store's
+    # lookups). The check keeps them; they are written to the saved settings when the check tested
+    # those, or when the form it tested is saved (see services.connection_check_execute).
+    found_fields: ClassVar[tuple[str, ...]] = ()
+    # Fields of the settings form whose choices come from Check Connection: a check of the form's
+    # values fills them on the page, and does not validate them (it is what fills them).
+    checked_choice_fields: ClassVar[tuple[str, ...]] = ()
+    # The settings field with the store's address: two integrations on one store bring each order in twice.
+    store_url_field: ClassVar[str | None] = None
 
     def __init__(self, integration: Integration, log: Callable[[str], None] | None = None) -> None:
         self.integration = integration
@@ -287,6 +296,8 @@ class Connector:
         self.run_id: int | None = None
 
     def check_connection(self) -> CheckResult:
+        """Sign in and read what the settings need (setting `found_fields` on `self.settings`, not saving
+        them: the settings checked may be a form's values that are not saved)."""
         raise NotImplementedError
 
     def streams(self) -> list[SourceStream]:

@@ -5,6 +5,7 @@ What every type has lives here; each type keeps its own settings in its own mode
 """
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
 from integrations.engine import registry
@@ -57,13 +58,24 @@ class Integration(models.Model):
         Read through the reverse one-to-one accessor, which Django caches on the instance and
         clears on refresh_from_db."""
         model = self.connector_class.settings_model
-        if model is None or self.pk is None:
+        if model is None:
             return None
-        return getattr(self, model._meta.get_field("integration").remote_field.get_accessor_name())
+        accessor = model._meta.get_field("integration").remote_field.get_accessor_name()
+        if self.pk is None:
+            # An integration not saved yet has only the settings given to it (a check of the Add form's
+            # values: see services.connection_check_execute).
+            return self._state.fields_cache.get(accessor)
+        return getattr(self, accessor)
 
 
 class ConnectionCheck(models.Model):
-    """One press of Check Connection and what it found."""
+    """One press of Check Connection and what it found.
+
+    A check of the settings form's values (saved or not) carries them as its `draft`, secrets
+    encrypted as the saved settings hold them (`draft_secrets`); the worker tests the draft, and the
+    secrets are removed as soon as the check has ended. What the check found (`found`: the settings
+    fields it fills, such as the website choices) is kept, so that saving the form keeps it.
+    """
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
@@ -71,7 +83,14 @@ class ConnectionCheck(models.Model):
         SUCCEEDED = "succeeded", "Succeeded"
         FAILED = "failed", "Failed"
 
-    integration = models.ForeignKey(Integration, on_delete=models.CASCADE, related_name="checks")
+    # None for a check of the Add form, whose integration does not exist yet.
+    integration = models.ForeignKey(Integration, null=True, blank=True, on_delete=models.CASCADE, related_name="checks")
+    integration_type = models.CharField(max_length=32, blank=True)
+    # The settings values checked (type settings fields, without the secrets), and the secrets as
+    # Fernet tokens of integrations.crypto (emptied once the check has ended).
+    draft = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    draft_secrets = models.JSONField(default=dict, blank=True)
+    found = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
     message = models.TextField(blank=True)
     details = models.JSONField(default=dict, blank=True)
@@ -86,7 +105,7 @@ class ConnectionCheck(models.Model):
         get_latest_by = "created_at"
 
     def __str__(self) -> str:
-        return f"Check #{self.pk} of {self.integration}: {self.status}"
+        return f"Check #{self.pk} of {self.integration or 'a new integration'}: {self.status}"
 
     @property
     def is_finished(self) -> bool:

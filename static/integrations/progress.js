@@ -1,5 +1,5 @@
-// Polls the JSON status of a sync run or of a connection check and updates the page in place;
-// stops when the run or check has ended.
+// Polls the JSON status of a sync run and updates the page in place; stops when the run has ended.
+// (A connection check is followed by check.js.)
 (function () {
   "use strict";
   var POLL_MS = 1000;
@@ -70,15 +70,6 @@
     if (run && run.dataset.finished !== "1") {
       poll(run.dataset.statusUrl, renderRun, function (d) {
         if (d.finished) { refreshRun(run); }
-        return d.finished;
-      });
-    }
-    var check = document.getElementById("connection-check");
-    if (check && (check.dataset.status === "queued" || check.dataset.status === "running")) {
-      poll(check.dataset.statusUrl, function () {}, function (d) {
-        // The form's website choices come from the check, so the whole page is reloaded. data-status
-        // is left as it is here: a final one is only ever seen on the reloaded page.
-        if (d.finished) { window.location.reload(); }
         return d.finished;
       });
     }

@@ -95,13 +95,17 @@ def test_website_choices_come_from_check_connection(admin_client):
 
 def test_check_connection_button_queues_a_check(admin_client, rq):
     integration = magento_integration()
-    response = admin_client.post(reverse("admin:integrations_integration_check", args=[integration.pk]))
-    assert response.status_code == 302
+    values = form_data(
+        name=integration.name, api_url=integration.settings.api_url, api_key="", sync_start_date="2000-01-01"
+    )
+    response = admin_client.post(reverse("admin:integrations_integration_check", args=[integration.pk]), values)
+    assert response.status_code == 202
     check = ConnectionCheck.objects.get(integration=integration)
     assert check.status == ConnectionCheck.Status.QUEUED
     assert rq.exists(f"rq:job:check-{check.pk}")
     status = admin_client.get(reverse("admin:integrations_integration_checkstatus", args=[integration.pk])).json()
     assert status == {"id": check.pk, "status": "queued", "finished": False, "message": ""}
+    assert admin_client.get(response.json()["status_url"]).json()["status"] == "queued"
     assert admin_client.get(reverse("admin:integrations_integration_check", args=[integration.pk])).status_code == 405
 
 

@@ -93,6 +93,9 @@ class Magento1Connector(Connector):
         ("credit_memos", "Credit memos"),
         ("newsletter_subscribers", "Newsletter subscribers"),
     ]
+    found_fields = ("websites", "detected_mode", "magento_version", "extension_version", "admin_url")
+    checked_choice_fields = ("website_id",)
+    store_url_field = "api_url"
 
     settings: Magento1Settings
 
@@ -222,16 +225,13 @@ class Magento1Connector(Connector):
         return CheckResult(True, message, details)
 
     def _remember(self, details: dict[str, Any]) -> None:
-        """What the check found, on the settings: the website choices, the mode to sync in."""
+        """What the check found, on the settings (found_fields): the website choices, the mode to sync in."""
         found = self.settings
-        Magento1Settings.objects.filter(pk=found.pk).update(
-            websites=details["websites"],
-            detected_mode=details["mode"],
-            magento_version=details["magento_version"],
-            extension_version=details["extension_version"],
-            admin_url=found.admin_url or details["admin_url"],
-        )
-        found.refresh_from_db()
+        found.websites = details["websites"]
+        found.detected_mode = details["mode"]
+        found.magento_version = details["magento_version"]
+        found.extension_version = details["extension_version"]
+        found.admin_url = found.admin_url or details["admin_url"]
 
     def streams(self) -> list[SourceStream]:
         mismatch = self.style_mismatch()

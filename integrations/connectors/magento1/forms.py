@@ -67,9 +67,8 @@ class Magento1SettingsForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         instance = self.instance
-        self.fields["website_id"].choices = (
-            instance.website_choices() if instance.pk else [(Magento1Settings.ALL_WEBSITES, "All Websites")]
-        )
+        # What a check found: the saved settings', or a check's of the values being typed (not saved yet).
+        self.fields["website_id"].choices = instance.website_choices()
         if not instance.pk:
             self.fields["api_key"].required = True
             self.fields["api_key"].help_text = "Stored encrypted; never shown again."

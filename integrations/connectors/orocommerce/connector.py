@@ -62,6 +62,9 @@ class OroCommerceConnector(Connector):
     ]
     sink_classes = sinks.SINKS
     optional_entities = [("customers", "Customers"), ("orders", "Orders")]
+    found_fields = ("found_choices", "has_warehouses", "checked_at")
+    checked_choice_fields = tuple(STORE_CHOICES)
+    store_url_field = "admin_url"
 
     settings: OroCommerceSettings
 
@@ -103,10 +106,8 @@ class OroCommerceConnector(Connector):
             return CheckResult(False, f"{exc} {WRONG_CREDENTIALS.get(method, '')}".strip())
         except RemoteError as exc:
             return CheckResult(False, str(exc))
-        OroCommerceSettings.objects.filter(pk=self.settings.pk).update(
-            found_choices=choices, has_warehouses=has_warehouses, checked_at=timezone.now()
-        )
-        self.settings.refresh_from_db()
+        found = self.settings  # what it found (found_fields), kept by the check
+        found.found_choices, found.has_warehouses, found.checked_at = choices, has_warehouses, timezone.now()
         counts = {key: len(found) for key, found in choices.items()}
         message = "Connection is valid. Found: " + ", ".join(
             f"{n} {key.replace('_', ' ')}" for key, n in counts.items() if key != "warehouses" or has_warehouses

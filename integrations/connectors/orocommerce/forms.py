@@ -58,7 +58,7 @@ class OroCommerceSettingsForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         instance = self.instance
         for name in STORE_CHOICES:
-            found = instance.choices_for(name) if instance.pk else []
+            found = instance.choices_for(name)  # the saved settings' check, or a check of the values typed
             field = forms.ChoiceField(
                 label=OroCommerceSettings._meta.get_field(name).verbose_name.capitalize(),
                 required=False,
