@@ -225,7 +225,12 @@ class IntegrationAdmin(CountedDeletionMixin, admin.ModelAdmin):
                 check_after=fieldsets[0][0] if fieldsets else None,
                 check_status=render_to_string(
                     "admin/integrations/integration/check_status.html",
-                    {"check": obj.checks.first() if obj is not None else None},
+                    # An Add page shown again (a value to correct) still shows the check its form names.
+                    {
+                        "check": obj.checks.first()
+                        if obj is not None
+                        else getattr(context["adminform"].form, "check", None)
+                    },
                 ),
             )
         return super().render_change_form(request, context, add, change, form_url, obj)

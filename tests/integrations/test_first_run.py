@@ -90,6 +90,10 @@ def test_check_on_the_add_form_tests_the_typed_values_then_save_keeps_what_it_fo
     assert check.draft_secrets == {} and TYPED_KEY not in check_row(check.pk)  # gone once ended
     assert not Integration.objects.exists()
 
+    again = admin_client.post(ADD_URL, {**typed, "name": "", "website_id": "1", "connection_check": str(check.pk)})
+    again = again.content.decode()  # a value to correct: the page comes back with the check and its websites
+    assert "This field is required." in again and "Connection successful" in again
+    assert 'value="1" selected' in again
     saved = admin_client.post(ADD_URL, {**typed, "website_id": "1", "connection_check": str(check.pk)})
     assert saved.status_code == 302, saved.content.decode()[-2000:]
     integration = Integration.objects.get()
@@ -276,3 +280,38 @@ def test_the_anonymous_user_owns_nothing(admin_client):
     page = admin_client.get(ADD_URL).content.decode()
     assert 'name="default_owner"' in page and ">admin<" in page
     assert guardian_settings.ANONYMOUS_USER_NAME not in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_orocommerce_add_form_check_fills_the_store_choices_and_save_keeps_them(
+    admin_client, orocommerce, rq, run_worker
+):
+    sim = orocommerce(orders=3, customers=2)
+    typed = {
+        "name": "Oro first store",
+        "channel_active": "on",
+        "admin_url": sim.admin_url,
+        "auth_method": "wsse",
+        "api_user": sim.api_user,
+        "api_key": sim.api_key,
+        "sync_interval_minutes": "0",
+        "sync_priority": "remote",
+        "enabled": "on",
+    }
+    answer = admin_client.post("/admin/integrations/integration/check/?type=orocommerce", typed).json()
+    check = ConnectionCheck.objects.get(pk=answer["id"])
+    assert sim.api_key not in check_row(check.pk) and redis_holds(rq, sim.api_key) == []
+    run_worker()
+    result = status_of(admin_client, answer)
+    assert result["status"] == "succeeded", result["message"]
+    units = result["choices"]["business_unit"]
+    assert units[0][0] == "" and len(units) > 1
+    unit_id, unit_label = units[1]
+    assert result["choices"]["product_unit"] and result["choices"]["price_list"]
+
+    data = {**typed, "business_unit": unit_id, "connection_check": str(check.pk)}
+    saved = admin_client.post("/admin/integrations/integration/add/?type=orocommerce", data)
+    assert saved.status_code == 302, saved.content.decode()[-2000:]
+    settings = Integration.objects.get(name="Oro first store").settings
+    assert settings.business_unit == unit_id and settings.business_unit_label == unit_label
+    assert settings.found_choices["business_units"] and settings.checked_at is not None
