@@ -19,10 +19,11 @@ from rq.exceptions import InvalidJobOperation, NoSuchJobError
 from rq.job import Job, JobStatus
 
 from channels.models import Channel
+from integrations import crypto
 from integrations.engine import exporter, importer, registry
 from integrations.engine.contracts import CheckResult
 from integrations.engine.run import claim_run, finish_run, run_finished, run_log, summary
-from integrations.fields import unreadable_secrets
+from integrations.fields import EncryptedTextField, unreadable_secrets
 from integrations.models import (
     Binding,
     ConnectionCheck,
@@ -188,6 +189,7 @@ def connection_check_draft_request(
         integration_type=integration_type,
         draft=draft,
         draft_secrets=secrets,
+        tested_saved=False,  # until the worker finds the draft equal to the saved settings
         requested_by=user,
     )
     return _queue_check(check)
@@ -224,9 +226,6 @@ def _draft_fields(connector) -> list[models.Field]:
 
 def _draft_of(connector, settings: models.Model | None) -> tuple[dict[str, Any], dict[str, str]]:
     """(values, encrypted secrets) of a settings instance, as a check's draft holds them."""
-    from integrations import crypto
-    from integrations.fields import EncryptedTextField
-
     values: dict[str, Any] = {}
     secrets: dict[str, str] = {}
     for field in _draft_fields(connector) if settings is not None else []:
@@ -240,9 +239,6 @@ def _draft_of(connector, settings: models.Model | None) -> tuple[dict[str, Any],
 
 def _settings_from_draft(connector, check: ConnectionCheck) -> models.Model | None:
     """An unsaved settings instance holding a check's draft, its secrets decrypted."""
-    from integrations import crypto
-    from integrations.fields import EncryptedTextField
-
     model = connector.settings_model
     if model is None:
         return None
@@ -287,6 +283,8 @@ def connection_check_execute(*, check_id: int) -> CheckResult:
         same = draft is not None and _same_settings(connector, integration.settings, draft)
     else:
         integration, same = Integration(name="New integration", integration_type=check.integration_type), False
+    if same:
+        ConnectionCheck.objects.filter(pk=check.pk).update(tested_saved=True)
     if draft is not None:
         draft.integration = integration  # integration.settings is now the draft (a one-to-one's cache)
     return integration_check_connection(integration=integration, check=check, keep_found=same)
@@ -330,10 +328,14 @@ def integration_check_connection(
 
 def _end_check(check: ConnectionCheck, result: CheckResult, *, found: dict[str, Any]) -> None:
     # The draft's secrets go with the end of the check: saving the form sends the key again.
-    check.status = ConnectionCheck.Status.SUCCEEDED if result.ok else ConnectionCheck.Status.FAILED
-    check.message, check.details, check.found, check.draft_secrets = result.message, result.details, found, {}
-    check.finished_at = timezone.now()
-    check.save(update_fields=["status", "message", "details", "found", "draft_secrets", "finished_at"])
+    ConnectionCheck.objects.filter(pk=check.pk).update(
+        status=ConnectionCheck.Status.SUCCEEDED if result.ok else ConnectionCheck.Status.FAILED,
+        message=result.message,
+        details=result.details,
+        found=found,
+        draft_secrets={},
+        finished_at=timezone.now(),
+    )
 
 
 def connection_check_fail(*, check_id: int, reason: str) -> bool:

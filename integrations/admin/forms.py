@@ -155,8 +155,8 @@ class IntegrationForm(forms.ModelForm):
             apply_found(settings, self.check.found, typed=self.settings_form.fields)
         settings.integration = integration
         settings.save()
-        if self.check is not None and self.check.integration_id is None:
-            ConnectionCheck.objects.filter(pk=self.check.pk).update(integration=integration)
+        if self.check is not None:  # the values it tested are the saved ones now
+            ConnectionCheck.objects.filter(pk=self.check.pk).update(integration=integration, tested_saved=True)
 
 
 def apply_found(settings: models.Model, found: dict, *, typed: Iterable[str] = ()) -> None:

@@ -37,6 +37,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name="connectioncheck",
+            name="tested_saved",
+            field=models.BooleanField(default=True),
+        ),
+        migrations.AddField(
+            model_name="connectioncheck",
             name="found",
             field=models.JSONField(blank=True, default=dict, encoder=django.core.serializers.json.DjangoJSONEncoder),
         ),

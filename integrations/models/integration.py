@@ -90,6 +90,10 @@ class ConnectionCheck(models.Model):
     # Fernet tokens of integrations.crypto (emptied once the check has ended).
     draft = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
     draft_secrets = models.JSONField(default=dict, blank=True)
+    # Whether it tested the integration's saved settings (a draft equal to them, or saved after the
+    # check): what the integration's connection state may rely on; a check of values typed and not
+    # saved (a typo in a URL) says nothing about the saved integration.
+    tested_saved = models.BooleanField(default=True)
     found = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
     message = models.TextField(blank=True)

@@ -100,6 +100,7 @@ def test_check_on_the_add_form_tests_the_typed_values_then_save_keeps_what_it_fo
     assert integration.settings.website_id == 1 and integration.settings.detected_mode == "bridge"
     assert integration.settings.websites[0]["id"] == 1
     assert integration.checks.get() == check  # the page's Last check
+    assert integration.checks.get().tested_saved
     page = admin_client.get(reverse("admin:integrations_integration_change", args=[integration.pk]))
     assert "Connection successful" in page.content.decode()
 
@@ -148,6 +149,7 @@ def test_check_on_the_change_form_tests_the_typed_values_and_saves_nothing(admin
     integration.refresh_from_db()
     assert integration.settings.api_url == "http://127.0.0.1:9/api/v2_soap/?wsdl=1"  # nothing saved
     assert integration.settings.api_key == "old-saved-key" and integration.settings.websites == []
+    assert not ConnectionCheck.objects.get(pk=answer["id"]).tested_saved  # says nothing of the saved settings
 
 
 @pytest.mark.django_db(transaction=True)
@@ -170,6 +172,8 @@ def test_a_blank_key_on_the_change_form_is_the_saved_key(admin_client, magento, 
     assert status_of(admin_client, unchanged)["status"] == "succeeded"
     integration.refresh_from_db()
     assert integration.settings.websites and integration.settings.detected_mode == "bridge"  # the saved ones'
+    assert ConnectionCheck.objects.get(pk=unchanged["id"]).tested_saved
+    assert not ConnectionCheck.objects.get(pk=changed["id"]).tested_saved
 
 
 @pytest.mark.django_db
