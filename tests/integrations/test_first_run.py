@@ -319,3 +319,29 @@ def test_an_orocommerce_add_form_check_fills_the_store_choices_and_save_keeps_th
     settings = Integration.objects.get(name="Oro first store").settings
     assert settings.business_unit == unit_id and settings.business_unit_label == unit_label
     assert settings.found_choices["business_units"] and settings.checked_at is not None
+
+
+@pytest.mark.django_db
+def test_draft_secrets_go_when_a_check_fails_and_old_drafts_are_pruned(settings):
+    import datetime
+
+    from django.utils import timezone
+
+    from integrations.services import connection_check_fail, history_prune
+
+    integration = magento_integration()
+    token = {"api_key": crypto.encrypt(TYPED_KEY)}
+    lost = ConnectionCheck.objects.create(integration_type="magento1", draft_secrets=token, integration=integration)
+    assert connection_check_fail(check_id=lost.pk, reason="Its job failed in the worker.")
+    lost.refresh_from_db()
+    assert lost.status == "failed" and lost.draft_secrets == {}
+
+    old = timezone.now() - datetime.timedelta(days=settings.OROINT_PRUNE_AFTER_DAYS + 1)
+    orphan = ConnectionCheck.objects.create(integration_type="magento1", status="succeeded")
+    left = ConnectionCheck.objects.create(integration=integration, status="succeeded", draft_secrets=token)
+    recent = ConnectionCheck.objects.create(integration_type="magento1", status="succeeded")
+    ConnectionCheck.objects.filter(pk__in=[orphan.pk, left.pk]).update(created_at=old)
+    history_prune()
+    assert not ConnectionCheck.objects.filter(pk=orphan.pk).exists()  # an Add form never saved
+    assert ConnectionCheck.objects.get(pk=left.pk).draft_secrets == {}
+    assert ConnectionCheck.objects.filter(pk=recent.pk).exists()
