@@ -15,7 +15,7 @@ WIDTH, HEIGHT = 1440, 900
 T = TypeVar("T")
 
 # A page can be replaced under the test at any moment: a click navigates, the connection check
-# reloads the page when it ends, the progress page swaps in its final content. So every wait finds
+# rewrites its block when it ends, the progress page swaps in its final content. So every wait finds
 # its elements afresh on each poll, and an element that went away (or is not there yet) means "try
 # again", never a failure. Nothing sleeps: each step waits for the condition it needs.
 RETRY_ON = (NoSuchElementException, StaleElementReferenceException)

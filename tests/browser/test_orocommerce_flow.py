@@ -36,7 +36,7 @@ def test_check_sync_and_cancel_an_order_in_the_store(browser, live_server, live_
     assert status == "succeeded", read(browser, lambda d: d.find_element(By.ID, "connection-check").text)
     assert "Connection is valid" in read(browser, lambda d: d.find_element(By.ID, "connection-check").text)
     price_lists = sim.control.records("pricelists")
-    # The page reloads itself with the store's choices once the check has ended.
+    # The check fills the store's choices in place once it has ended (the page is not reloaded).
     offered = read(browser, price_list_choices)
     assert {p["attributes"]["name"] for p in price_lists} <= {text.split(" (")[0] for text in offered}
 
