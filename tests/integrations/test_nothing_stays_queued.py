@@ -14,6 +14,7 @@ from integrations import jobs, services
 from integrations.models import ConnectionCheck, QuarantinedRecord, SyncRun
 from tests.conftest import ROOT, _manage, free_port, wait_for, worker_env
 from tests.factories import magento_integration
+from tests.integrations.test_admin import form_data
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -119,9 +120,12 @@ def test_a_full_redis_gets_a_message_and_leaves_nothing_queued(admin_client, ful
     record = QuarantinedRecord.objects.create(integration=integration, entity="customers", remote_id="7", reason="x")
     pages = [
         reverse("admin:integrations_integration_sync", args=[integration.pk]),
-        reverse("admin:integrations_integration_check", args=[integration.pk]),
         reverse("admin:integrations_syncrun_requeue", args=[failed.pk]),
     ]
+    # Check Connection posts the form's values and reads its answer in the page.
+    values = form_data(name="Shop", api_url=integration.settings.api_url, api_key="", sync_start_date="2000-01-01")
+    check = admin_client.post(reverse("admin:integrations_integration_check", args=[integration.pk]), values)
+    assert check.status_code == 503 and "free memory in Redis or raise its maxmemory" in check.json()["message"]
     for page in pages:
         response = admin_client.post(page, follow=True)
         assert response.status_code == 200, page
