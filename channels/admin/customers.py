@@ -168,7 +168,7 @@ SECTION_ENTITIES = {
 @admin.register(Customer)
 class CustomerAdmin(SyncedEntityAdminMixin, CsvExportMixin, BigTableAdmin):
     entity = "customers"
-    list_display = ["name", "email", "website", "orders", "lifetime", "last_order", "channel"]
+    list_display = ["name", "email", "website", "order_figure", "lifetime", "last_order", "channel"]
     list_display_links = ["name", "email"]
     list_select_related = ["website", "integration__channel"]
     list_filter = [
@@ -184,7 +184,7 @@ class CustomerAdmin(SyncedEntityAdminMixin, CsvExportMixin, BigTableAdmin):
     # Sorting is offered on indexed columns only: any other ORDER BY sorts the whole table. The figures
     # (orders, lifetime value, last order) are kept on the customer by channels.stats, indexed.
     ordering = ["-remote_updated_at", "-id"]
-    sortable_by = ["name", "email", "orders", "lifetime", "last_order"]
+    sortable_by = ["name", "email", "order_figure", "lifetime", "last_order"]
     inlines = [CustomerAddressInline, CustomerOrderInline, CustomerCartInline, CustomerSubscriptionInline]
     fieldsets = [
         (
@@ -249,7 +249,7 @@ class CustomerAdmin(SyncedEntityAdminMixin, CsvExportMixin, BigTableAdmin):
         return format_html('{} <span class="oroint-tag">guest</span>', shown) if customer.is_guest else shown
 
     @admin.display(description="Orders", ordering="order_count")
-    def orders(self, customer: Customer) -> str:
+    def order_figure(self, customer: Customer) -> str:
         return display.count(customer.order_count)
 
     @admin.display(description="Lifetime value", ordering="lifetime_value")
