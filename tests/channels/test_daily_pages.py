@@ -8,49 +8,20 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
-from django.db.models import Count, Q, Sum
-from django.db.models.functions import TruncDate
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
-from channels import selectors, vocabulary
-from channels.models import Cart, Customer, Order, OrderAddress, OrderDay, OrderItem
+from channels import vocabulary
+from channels.models import Cart, Customer, Order, OrderAddress, OrderItem
 from channels.order_lines import order_lines
 from integrations.services import integration_create
-from tests.channels.shops import JAN_1, Shop
+from tests.channels.shops import JAN_1, Shop, fill_order_days
 
 pytestmark = pytest.mark.django_db
 
 
 def url(name: str, *args) -> str:
     return reverse(f"admin:channels_{name}", args=args)
-
-
-def fill_order_days() -> None:
-    """OrderDay as the sync keeps it: per integration, day (settings.TIME_ZONE) and currency; canceled orders
-    counted apart and left out of revenue."""
-    OrderDay.objects.all().delete()
-    canceled = Q(status__in=selectors.CANCELED_STATUSES)
-    rows = (
-        Order.objects.order_by()
-        .annotate(day=TruncDate("remote_created_at", tzinfo=timezone.get_current_timezone()))
-        .values("integration_id", "day", "currency")
-        .annotate(
-            orders=Count("pk"), canceled=Count("pk", filter=canceled), revenue=Sum("grand_total", filter=~canceled)
-        )
-    )
-    OrderDay.objects.bulk_create(
-        OrderDay(
-            integration_id=row["integration_id"],
-            day=row["day"],
-            currency=row["currency"],
-            orders=row["orders"],
-            canceled=row["canceled"],
-            revenue=row["revenue"] or 0,
-        )
-        for row in rows
-    )
 
 
 @pytest.fixture
