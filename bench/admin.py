@@ -309,6 +309,10 @@ def run(context: Context) -> dict[str, Any]:
         # -- the daily pages: date ranges, totals, sorting on the new columns, CSV export ----------
         ("orders: one month (range), totals from OrderDay", f"/admin/channels/order/?{JANUARY}"),
         ("orders: one month and a status, totals summed", f"/admin/channels/order/?{JANUARY}&status__exact=complete"),
+        (
+            "orders: status = complete, its totals (fetched by the page)",
+            "/admin/channels/order/totals/?status__exact=complete",
+        ),
         ("orders: sorted by total", "/admin/channels/order/?o=-4"),
         ("customers: sorted by lifetime value", "/admin/channels/customer/?o=-4"),
         ("customers: sorted by name", "/admin/channels/customer/?o=0"),

@@ -96,6 +96,16 @@ def test_daily_pages_at_1440(browser, live_server, admin_user):
     totals = read(browser, lambda d: d.find_element(By.ID, "list-totals").text)
     assert totals == "Total of 4 orders: 2,477.00 EUR · 2,475.00 USD"
 
+    # A status too: the totals are then a SUM over the orders, fetched by the page once it is shown.
+    click(browser, By.LINK_TEXT, "On hold")
+    wait_until(
+        browser,
+        lambda d: d.find_element(By.ID, "list-totals").text == "Total of 1 order: 1,236.50 USD",
+        message="the fetched totals never came",
+    )
+    browser.back()
+    wait_until(browser, lambda d: len(listed(d, "number")) == 4, message="the date range was lost")
+
     # The CSV export of that filtered list, read with the browser's session.
     href = read(browser, lambda d: d.find_element(By.ID, "export-csv").get_attribute("href"))
     session = {"sessionid": browser.get_cookie("sessionid")["value"]}
