@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from channels import selectors, vocabulary
 from channels.admin.base import (
@@ -53,7 +54,7 @@ def customer_cell(
     url = admin_change_url(Customer, customer_id, site=site) if customer_id is not None else None
     shown = name or email or display.EMPTY
     label = format_html('<a href="{}">{}</a>', url, shown) if url else shown
-    guest_tag = format_html(' <span class="oroint-tag">guest</span>') if guest else ""
+    guest_tag = mark_safe(' <span class="oroint-tag">guest</span>') if guest else ""
     below = format_html('<br><span class="oroint-quiet">{}</span>', email) if name and email else ""
     return format_html("{}{}{}", label, guest_tag, below)
 
@@ -64,7 +65,7 @@ def address_html(address: AddressFields, title: str = "") -> str:
     city = " ".join(p for p in (address.postal_code, address.city) if p)
     lines = [title, name, address.organization, address.street, address.street2, city, address.region_text]
     lines += [address.country_code, address.phone and f"Phone {address.phone}"]
-    body = format_html_join(format_html("<br>"), "{}", ((line,) for line in lines[1:] if line))
+    body = format_html_join(mark_safe("<br>"), "{}", ((line,) for line in lines[1:] if line))
     heading = format_html("<strong>{}</strong><br>", title) if title else ""
     return format_html('<div class="oroint-address">{}{}</div>', heading, body)
 
