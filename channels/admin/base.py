@@ -125,13 +125,17 @@ def date_range_filter(title: str):
 
 
 class ChannelScopedRelatedFilter(admin.RelatedFieldListFilter):
-    """A filter on a website, store or customer group that names the channel of each choice.
+    """A filter on a website, store or customer group that names the channel of each choice, offering those
+    that the list's records name.
 
     Every store has a "Main Website"; without the channel the choices are indistinguishable.
     """
 
     def field_choices(self, field, request, model_admin):
         related = field.related_model._default_manager.select_related("integration__channel")
+        # Only those that some record of the list's kind names (one EXISTS on the foreign key's index each).
+        records = model_admin.model._default_manager.filter(**{self.field_path: OuterRef("pk")})
+        related = related.filter(Exists(records.order_by()))
         related = selectors.visible_records(request.user, related).order_by("integration__channel__name", "name")
         return [(record.pk, f"{record.integration.channel} / {record}") for record in related]
 

@@ -255,6 +255,8 @@ class CustomerAdmin(SyncedEntityAdminMixin, CsvExportMixin, BigTableAdmin):
 
     @admin.display(description="Lifetime value", ordering="lifetime_value")
     def lifetime(self, customer: Customer) -> str:
+        if not customer.order_count:
+            return display.EMPTY
         return money(customer.lifetime_value, customer.lifetime_currency)
 
     @admin.display(description="Last order", ordering="last_order_at")

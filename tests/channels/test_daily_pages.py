@@ -186,6 +186,8 @@ def test_filters_offer_only_the_channels_and_statuses_that_exist(admin_client, a
     channels = {label for _pk, label in specs["channel"].lookup_choices}
     assert channels == {"Ann's shop", "Bob's shop"}
     assert specs["status"].lookup_choices == [("complete", "Complete"), ("holded", "On hold")]
+    websites = {label for _pk, label in specs["website"].lookup_choices}
+    assert websites == {"Ann's shop / Main", "Bob's shop / Main"}
 
 
 def test_cart_states_and_quantities_read_as_words_and_numbers(admin_client, ann):
