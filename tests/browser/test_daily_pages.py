@@ -94,7 +94,7 @@ def test_daily_pages_at_1440(browser, live_server, admin_user):
         message="the date range never applied",
     )
     totals = read(browser, lambda d: d.find_element(By.ID, "list-totals").text)
-    assert totals == "Total of 4 orders: 2,477.00 EUR · 2,475.00 USD"
+    assert totals == "Total of 4 orders: 2,477.00 EUR · 2,475.00 USD"  # from OrderDay, in the page
 
     # A status too: the totals are then a SUM over the orders, fetched by the page once it is shown.
     click(browser, By.LINK_TEXT, "On hold")
