@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "guardian",
     "import_export",
+    "rangefilter",
     "oroint",
     "channels",
     "integrations",

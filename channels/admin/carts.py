@@ -9,17 +9,21 @@ from channels.admin.base import (
     SYNC_FIELDS,
     SYNC_READONLY,
     BigTableAdmin,
+    CsvExportMixin,
     PartOfParentInline,
     PaymentDetailsMixin,
     RemovedInStoreFilter,
     VisibleChannelFilter,
     admin_change_link,
+    date_range_filter,
     money,
+    present_values_filter,
 )
 from channels.admin.customers import ADDRESS_COLUMNS, AddressNameMixin
 from channels.admin.entities import SyncedEntityAdminMixin
 from channels.models import Cart, CartAddress, CartItem, Customer
 from integrations import permissions
+from oroint import display
 
 
 class CartItemInline(PartOfParentInline):
@@ -40,28 +44,28 @@ class CartAddressInline(AddressNameMixin, PartOfParentInline):
 
 
 @admin.register(Cart)
-class CartAdmin(SyncedEntityAdminMixin, PaymentDetailsMixin, BigTableAdmin):
+class CartAdmin(SyncedEntityAdminMixin, PaymentDetailsMixin, CsvExportMixin, BigTableAdmin):
     entity = "carts"
     list_display = [
         "cart_id",
         "remote_updated_at",
         "customer_or_email",
         "status",
-        "items_qty",
+        "quantity",
         "total",
         "channel",
     ]
     list_select_related = ["customer", "integration__channel"]
     list_filter = [
-        "status",
+        present_values_filter("status"),
         ("integration__channel", VisibleChannelFilter),
-        "remote_updated_at",
+        ("remote_updated_at", date_range_filter("updated")),
         RemovedInStoreFilter,
     ]
     # An exact id, or part of an email.
     search_fields = ["=remote_id", "email"]
     ordering = ["-remote_updated_at", "-id"]
-    sortable_by = ["remote_updated_at", "status"]
+    sortable_by = ["cart_id", "remote_updated_at", "status"]
     actions = ["mark_lost"]
     inlines = [CartItemInline, CartAddressInline]
     fieldsets = [
@@ -104,9 +108,22 @@ class CartAdmin(SyncedEntityAdminMixin, PaymentDetailsMixin, BigTableAdmin):
         ),
         ("Payment", {"fields": ["payment_method", "payment_details_display"]}),
         # The cart id is the page's first field.
-        ("Sync", {"fields": [f for f in SYNC_FIELDS if f != "remote_id"]}),
+        ("Sync", {"fields": [f for f in SYNC_FIELDS if f != "remote_id"], "classes": ["collapse"]}),
     ]
     readonly_fields = ["payment_details_display", *SYNC_READONLY]
+    csv_columns = [
+        ("cart", lambda c: c.remote_id),
+        ("updated", lambda c: c.remote_updated_at),
+        ("created", lambda c: c.remote_created_at),
+        ("email", lambda c: c.email),
+        ("first name", lambda c: c.first_name),
+        ("last name", lambda c: c.last_name),
+        ("status", lambda c: c.get_status_display()),
+        ("items", lambda c: c.items_qty),
+        ("currency", lambda c: c.currency),
+        ("grand total", lambda c: c.grand_total),
+        ("channel", lambda c: c.integration.channel.name),
+    ]
 
     def get_urls(self):
         mark_lost = self.admin_site.admin_view(self.mark_lost_view)
@@ -162,6 +179,10 @@ class CartAdmin(SyncedEntityAdminMixin, PaymentDetailsMixin, BigTableAdmin):
         if cart.customer_id is not None:
             return admin_change_link(Customer, cart.customer_id, cart.customer, site=self.admin_site)
         return cart.email or "-"
+
+    @admin.display(description="Items")
+    def quantity(self, cart: Cart) -> str:
+        return display.quantity(cart.items_qty)
 
     @admin.display(description="Grand total")
     def total(self, cart: Cart) -> str:

@@ -4,13 +4,16 @@ from channels.admin.base import (
     SYNC_FIELDS,
     SYNC_READONLY,
     BigTableAdmin,
+    CsvExportMixin,
     LatestInlineFormSet,
     PartOfParentInline,
     ReadOnlyInline,
     RemovedInStoreFilter,
     VisibleChannelFilter,
     admin_change_link,
+    date_range_filter,
     money,
+    present_values_filter,
 )
 from channels.admin.entities import SyncedEntityAdminMixin
 from channels.models import CreditMemo, CreditMemoComment, CreditMemoItem, Order
@@ -47,14 +50,14 @@ class OrderCreditMemoInline(ReadOnlyInline):
 
 
 @admin.register(CreditMemo)
-class CreditMemoAdmin(SyncedEntityAdminMixin, BigTableAdmin):
+class CreditMemoAdmin(SyncedEntityAdminMixin, CsvExportMixin, BigTableAdmin):
     entity = "credit_memos"
     list_display = ["increment_id", "remote_created_at", "order_link", "state", "total", "channel"]
     list_select_related = ["order", "integration__channel"]
     list_filter = [
-        "state",
+        present_values_filter("state"),
         ("integration__channel", VisibleChannelFilter),
-        "remote_created_at",
+        ("remote_created_at", date_range_filter("memo date")),
         RemovedInStoreFilter,
     ]
     search_fields = ["increment_id", "=order_remote_id"]
@@ -91,9 +94,18 @@ class CreditMemoAdmin(SyncedEntityAdminMixin, BigTableAdmin):
                 ]
             },
         ),
-        ("Sync", {"fields": SYNC_FIELDS}),
+        ("Sync", {"fields": SYNC_FIELDS, "classes": ["collapse"]}),
     ]
     readonly_fields = SYNC_READONLY
+    csv_columns = [
+        ("credit memo", lambda m: m.increment_id),
+        ("date", lambda m: m.remote_created_at),
+        ("order", lambda m: m.order.increment_id if m.order_id else m.order_remote_id),
+        ("state", lambda m: m.get_state_display()),
+        ("currency", lambda m: m.currency),
+        ("grand total", lambda m: m.grand_total),
+        ("channel", lambda m: m.integration.channel.name),
+    ]
 
     @admin.display(description="Order")
     def order_link(self, memo: CreditMemo) -> str:

@@ -64,7 +64,11 @@ class Customer(RemoteRecord):
             models.UniqueConstraint(fields=["integration", "remote_id"], name="customer_binding"),
             models.UniqueConstraint(fields=["integration", "guest_key"], name="guest_customer_key"),
         ]
-        indexes = [models.Index(fields=["integration", "is_guest"])]
+        indexes = [
+            models.Index(fields=["integration", "is_guest"]),
+            # The customer list sorts by name (last, then first).
+            models.Index(fields=["last_name", "first_name"], name="customer_name"),
+        ]
 
     def __str__(self) -> str:
         name = " ".join(p for p in (self.first_name, self.last_name) if p)

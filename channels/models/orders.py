@@ -50,6 +50,8 @@ class Order(RemoteRecord):
     class Meta:
         ordering = ["-remote_created_at", "-id"]
         constraints = [models.UniqueConstraint(fields=["integration", "remote_id"], name="order_binding")]
+        # The order list sorts by total; without an index that sorts the whole table per page view.
+        indexes = [models.Index(fields=["grand_total"], name="order_grand_total")]
 
     def __str__(self) -> str:
         return f"Order {self.increment_id}"

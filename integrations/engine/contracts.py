@@ -286,6 +286,9 @@ class Connector:
     checked_choice_fields: ClassVar[tuple[str, ...]] = ()
     # The settings field with the store's address: two integrations on one store bring each order in twice.
     store_url_field: ClassVar[str | None] = None
+    # The store's codes in words, by local field ({"payment_method": {"checkmo": "Check / Money order"}}),
+    # for the admin pages (channels.vocabulary.in_words); a code not listed is shown title-cased.
+    words: ClassVar[dict[str, dict[str, str]]] = {}
 
     def __init__(self, integration: Integration, log: Callable[[str], None] | None = None) -> None:
         self.integration = integration
@@ -360,6 +363,11 @@ class Connector:
         """(name, label) of the actions the type offers on a local record of `model` it brought in (an
         order cancelled or marked paid in the store), shown as buttons on the record's admin page."""
         return []
+
+    @classmethod
+    def record_admin_url(cls, record: models.Model) -> str | None:
+        """The record's page in the store's own admin (where the settings name an admin URL), or None."""
+        return None
 
     def run_record_action(self, record: models.Model, name: str) -> str:
         """Do the action `name` on `record` in the remote system; what happened in one line. A RemoteError

@@ -5,13 +5,14 @@ from __future__ import annotations
 import argparse
 import datetime
 from typing import Any
+from urllib.parse import quote
 
 from django.conf import settings
 from django.db.models import Count
 from django.utils.html import format_html
 
 from channels.models import Cart, CreditMemo, Customer, NewsletterSubscriber, Order, OrderNote, Region, Store, Website
-from integrations.connectors.magento1 import housekeeping, memos, streams
+from integrations.connectors.magento1 import housekeeping, memos, streams, words
 from integrations.connectors.magento1.carts import CartStream
 from integrations.connectors.magento1.forms import Magento1SettingsForm
 from integrations.connectors.magento1.models import Magento1Settings
@@ -86,6 +87,7 @@ class Magento1Connector(Connector):
         ("Carts", ["cart_lost_after_days"]),
     ]
 
+    words = words.WORDS
     optional_entities = [
         ("customers", "Customers"),
         ("carts", "Shopping carts"),
@@ -318,6 +320,13 @@ class Magento1Connector(Connector):
         # "Import order comments as order notes": notes are always kept and shown on their order; the
         # setting decides whether customer and account pages show them too (OroCRM's isDisplayOrderNotes).
         return integration.settings.import_order_notes
+
+    @classmethod
+    def record_admin_url(cls, record) -> str | None:
+        admin_url = record.integration.settings.admin_url
+        if not isinstance(record, Order) or not admin_url or not record.remote_id:
+            return None
+        return f"{admin_url.rstrip('/')}/sales_order/view/order_id/{quote(record.remote_id, safe='')}/"
 
     @classmethod
     def describe_settings(cls, integration) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import datetime
 from typing import Any
+from urllib.parse import quote
 
 from django.conf import settings
 from django.db.models import Count, Q
@@ -18,7 +19,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from channels.models import Customer, InventoryLevel, Order, Product, ProductPrice, TaxRule
-from integrations.connectors.orocommerce import push_orders, sinks, streams
+from integrations.connectors.orocommerce import push_orders, sinks, streams, words
 from integrations.connectors.orocommerce.auth import OAuth2ClientCredentials, WsseAuth, site_root
 from integrations.connectors.orocommerce.forms import OroCommerceSettingsForm
 from integrations.connectors.orocommerce.models import STORE_CHOICES, OroCommerceSettings, PaymentTerm
@@ -65,6 +66,7 @@ class OroCommerceConnector(Connector):
     found_fields = ("found_choices", "has_warehouses", "checked_at")
     checked_choice_fields = tuple(STORE_CHOICES)
     store_url_field = "admin_url"
+    words = words.WORDS
 
     settings: OroCommerceSettings
 
@@ -222,6 +224,13 @@ class OroCommerceConnector(Connector):
     @classmethod
     def record_actions(cls, model) -> list[tuple[str, str]]:
         return push_orders.ORDER_ACTIONS if model is Order else []
+
+    @classmethod
+    def record_admin_url(cls, record) -> str | None:
+        admin_url = record.integration.settings.admin_url
+        if not isinstance(record, Order) or not admin_url or not record.remote_id:
+            return None
+        return f"{admin_url.rstrip('/')}/order/view/{quote(record.remote_id, safe='')}"
 
     def run_record_action(self, record, name: str) -> str:
         return push_orders.order_action(self.api, record, name)
