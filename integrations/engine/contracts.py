@@ -277,6 +277,9 @@ class Connector:
     # Streams a channel may leave out (OroCRM's channel entities), as (stream name, label); the others
     # (websites, stores...) are what those need and always run. `Channel.entities` lists the chosen ones.
     optional_entities: ClassVar[list[tuple[str, str]]] = []
+    # The order statuses that mean canceled in this type's stores: their orders are counted apart and
+    # add nothing to revenue or lifetime value (channels.stats). Both spellings unless a type says which.
+    canceled_order_statuses: ClassVar[tuple[str, ...]] = ("canceled", "cancelled")
 
     def __init__(self, integration: Integration, log: Callable[[str], None] | None = None) -> None:
         self.integration = integration

@@ -93,6 +93,8 @@ class Magento1Connector(Connector):
         ("credit_memos", "Credit memos"),
         ("newsletter_subscribers", "Newsletter subscribers"),
     ]
+    # Magento's sales_order.status of a canceled order (spelled with one l).
+    canceled_order_statuses = ("canceled",)
 
     settings: Magento1Settings
 

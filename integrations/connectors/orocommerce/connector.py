@@ -62,6 +62,8 @@ class OroCommerceConnector(Connector):
     ]
     sink_classes = sinks.SINKS
     optional_entities = [("customers", "Customers"), ("orders", "Orders")]
+    # The order internal status OroCommerce gives a canceled order (and push_orders.STATUS_OF sets).
+    canceled_order_statuses = ("cancelled",)
 
     settings: OroCommerceSettings
 
