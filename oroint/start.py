@@ -128,7 +128,11 @@ def key_figures(visible: list[int], today: datetime.date | None = None) -> dict[
     def per_currency(rows) -> list[dict[str, str]]:
         grouped = rows.values("currency").annotate(n=Sum("orders"), revenue=Sum("revenue")).order_by("-revenue")
         return [
-            {"orders": display.count(row["n"]), "revenue": display.money(row["revenue"], row["currency"])}
+            {
+                "n": row["n"],
+                "orders": display.count(row["n"]),
+                "revenue": display.money(row["revenue"], row["currency"]),
+            }
             for row in grouped
         ]
 
@@ -148,7 +152,8 @@ def key_figures(visible: list[int], today: datetime.date | None = None) -> dict[
         "customers": display.count((customers["registered"] or 0) + (customers["guests"] or 0)),
         "guests": display.count(customers["guests"] or 0),
         "open_carts": [
-            {"value": display.money(row["value"], row["currency"]), "carts": display.count(row["n"])} for row in carts
+            {"value": display.money(row["value"], row["currency"]), "n": row["n"], "carts": display.count(row["n"])}
+            for row in carts
         ],
         "quarantined": quarantined,
         "quarantined_url": reverse("admin:integrations_quarantinedrecord_changelist") + "?resolved_at__isempty=1",

@@ -84,7 +84,7 @@ def test_a_synced_integration_shows_its_runs_and_key_figures(admin_client):
     assert f"#{run.pk}" in runs and "Succeeded" in runs and "1 min 15 s" in runs and ">40<" in runs
     figures = html[html.index('id="start-figures"') : html.index('id="start-channels"')]
     assert "3,000.00 EUR" in figures and "3 orders today" in figures
-    assert "42.50 USD" in figures and "1 orders in 7 days" in figures
+    assert "42.50 USD" in figures and "1 order in 7 days" in figures
     assert "19.90 EUR" in figures and "500.00" not in figures  # open carts only
     assert ">1</a>" in figures  # the quarantined record, linked
 
