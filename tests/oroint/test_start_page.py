@@ -109,3 +109,27 @@ def test_a_staff_user_sees_only_the_channels_they_may_view(client):
     assert "10.00 EUR" in html and "777.00" not in html
     # May view, not change: the next step is a link to the integration's page, not a button.
     assert "</button>" not in html[html.index('id="start-channels"') :]
+
+
+def test_the_start_page_costs_the_same_however_many_channels_a_staff_user_sees(client):
+    user = User.objects.create_user("ann", password="x", is_staff=True)
+    client.force_login(user)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(INDEX).status_code == 200
+        return len(captured)
+
+    def shop(n: int) -> None:
+        made = Shop(f"Shop {n}")
+        permissions.grant(user, made.integration, actions=("view", "change") if n % 2 else ("view",))
+        SyncRun.objects.create(integration=made.integration, status=SyncRun.Status.FAILED)
+
+    shop(0)
+    queries()  # the first view fills caches (content types, the menu's entities)
+    few = queries()
+    for n in range(1, 6):
+        shop(n)
+    assert queries() == few
+    html = client.get(INDEX).content.decode()
+    assert html.count("Last sync failed") == 6 and html.count("Check Connection</button>") == 3
