@@ -217,14 +217,10 @@ def customer_figures_refresh(*, integration_id: int, customers: models.QuerySet 
     return updated
 
 
-def customers_refresh(*, integration_id: int, customer_ids: Iterable[int]) -> None:
-    """A customer's figures and the day it counts on (a guest made from this page's orders is new)."""
-    ids = sorted(set(customer_ids))
-    if not ids:
-        return
-    customer_figures_refresh(integration_id=integration_id, customers=ids)
+def customer_days_of(*, integration_id: int, customers: models.QuerySet) -> None:
+    """Recompute the days these customers count on."""
     days = (
-        Customer.objects.filter(pk__in=ids, remote_created_at__isnull=False)
+        customers.filter(remote_created_at__isnull=False)
         .annotate(day=local_day("remote_created_at"))
         .values_list("day", flat=True)
         .distinct()
@@ -232,15 +228,29 @@ def customers_refresh(*, integration_id: int, customer_ids: Iterable[int]) -> No
     customer_days_refresh(integration_id=integration_id, days=list(days))
 
 
+def customers_refresh(*, integration_id: int, customer_ids: Iterable[int]) -> None:
+    """Written customers: their figures (orders read before them are linked by now) and their days."""
+    ids = sorted(set(customer_ids))
+    if ids:
+        customer_figures_refresh(integration_id=integration_id, customers=ids)
+        customer_days_of(integration_id=integration_id, customers=Customer.objects.filter(pk__in=ids))
+
+
 def orders_changed(*, integration_id: int, pks: Iterable[int]) -> None:
-    """Orders were written or changed (a status set from the order's page): their days and customers."""
+    """Orders were written or changed (a status set from the order's page): their days, their customers'
+    figures, and the days of the guests among those (a guest is made from the page's orders; the other
+    customers' days move only when they are written themselves)."""
     rows = list(
         Order.objects.filter(pk__in=list(pks))
         .annotate(day=local_day("remote_created_at"))
         .values_list("day", "customer_id")
     )
     order_days_refresh(integration_id=integration_id, days={day for day, _ in rows if day})
-    customers_refresh(integration_id=integration_id, customer_ids={c for _, c in rows if c})
+    ids = sorted({c for _, c in rows if c})
+    if ids:
+        customer_figures_refresh(integration_id=integration_id, customers=ids)
+        guests = Customer.objects.filter(pk__in=ids, is_guest=True)
+        customer_days_of(integration_id=integration_id, customers=guests)
 
 
 @receiver(records_written, dispatch_uid="channels.stats.written")
@@ -248,18 +258,12 @@ def _written(sender: type[models.Model], integration_id: int, pks: list[int], **
     if sender is Order:
         orders_changed(integration_id=integration_id, pks=pks)
     elif sender is Customer:
-        # Orders read before their customer are linked to it by now (the stream's after_write).
         customers_refresh(integration_id=integration_id, customer_ids=pks)
     elif sender is Cart:
         # A cart can make a guest customer (Magento's Guest Customer Sync): the day it counts on.
-        customers = Cart.objects.filter(pk__in=pks, customer__isnull=False).values_list("customer_id", flat=True)
-        days = (
-            Customer.objects.filter(pk__in=Subquery(customers), remote_created_at__isnull=False)
-            .annotate(day=local_day("remote_created_at"))
-            .values_list("day", flat=True)
-            .distinct()
-        )
-        customer_days_refresh(integration_id=integration_id, days=list(days))
+        carts = Cart.objects.filter(pk__in=pks, customer__is_guest=True).values("customer_id")
+        guests = Customer.objects.filter(pk__in=Subquery(carts))
+        customer_days_of(integration_id=integration_id, customers=guests)
 
 
 # -- deleted orders -----------------------------------------------------------------------------------
@@ -298,7 +302,8 @@ def _count_out_deleted() -> None:
     for integration_id, (days, customers) in pending.items():
         if integration_id in alive:
             order_days_refresh(integration_id=integration_id, days=days)
-            customers_refresh(integration_id=integration_id, customer_ids=customers)
+            if customers:
+                customer_figures_refresh(integration_id=integration_id, customers=sorted(customers))
 
 
 # -- rebuild ------------------------------------------------------------------------------------------

@@ -47,6 +47,9 @@ def shops():
         bob: [bob.order("B1", bobs, remote_created_at=at(1), grand_total=Decimal("9999.00"))],
     }
     for shop, made in orders.items():
+        # As a sync says what it wrote: the customers, then their orders.
+        customers = Customer.objects.filter(integration=shop.integration).values_list("pk", flat=True)
+        stats.customers_refresh(integration_id=shop.integration.pk, customer_ids=list(customers))
         stats.orders_changed(integration_id=shop.integration.pk, pks=[o.pk for o in made])
     ann.cart("open", big, status=Cart.Status.OPEN, grand_total=Decimal("10.00"), remote_created_at=at(3))
     ann.cart("lost", big, status=Cart.Status.LOST, grand_total=Decimal("25.00"), remote_created_at=at(3))
