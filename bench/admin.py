@@ -1,8 +1,12 @@
-"""Admin: response times of the change lists and the progress page with 1,000,000 orders.
+"""Admin: response times of the change lists, the progress page, the start page and the dashboards with
+1,000,000 orders.
 
 The tables are filled with SQL (`INSERT ... SELECT generate_series`, with every NOT NULL column and
 foreign key set: websites, stores, groups, customers), until they hold the wanted number of orders
-(and a quarter as many customers), then VACUUM ANALYZE, as autovacuum would leave a table that big.
+(and a quarter as many customers, half as many carts as customers, and a year of runs every 15
+minutes ending with the last order, with quarantined records), then VACUUM ANALYZE, as autovacuum
+would leave a table that big, and the per-day and per-customer figures are rebuilt (`stats_rebuild`,
+timed).
 A logged-in superuser then requests each page with Django's test client, in this process (the whole
 middleware, view and template stack, no HTTP): 1 warm-up request, 30 timed, 1 more counting the SQL
 queries and the slowest one. Target: median under 200 ms, and no full-table COUNT on every view.
@@ -31,7 +35,7 @@ CUSTOMERS_SQL = """
 INSERT INTO channels_customer (
     integration_id, remote_id, sync_hash, synced_at, is_guest, guest_key, email, prefix, first_name, middle_name,
     last_name, suffix, birthday, gender, vat, created_in, confirmed, remote_created_at, remote_updated_at,
-    website_id, store_id, group_id)
+    website_id, store_id, group_id, company_name, payment_term, order_count, lifetime_value, lifetime_currency)
 SELECT %(integration)s,
        CASE WHEN g %% 4 = 0 THEN NULL ELSE g END,
        md5(g::text), now(),
@@ -43,7 +47,8 @@ SELECT %(integration)s,
        (ARRAY['male', 'female', ''])[1 + g %% 3],
        '', 'Default Store View', true,
        created, created + ((g * 13) %% 400) * interval '1 day',
-       (%(websites)s::bigint[])[1 + g %% 3], (%(stores)s::bigint[])[1 + g %% 6], (%(groups)s::bigint[])[1 + g %% 4]
+       (%(websites)s::bigint[])[1 + g %% 3], (%(stores)s::bigint[])[1 + g %% 6], (%(groups)s::bigint[])[1 + g %% 4],
+       '', '', 0, 0, ''
 FROM generate_series(1, %(count)s) AS g,
      LATERAL (SELECT (%(first)s::text[])[1 + (g * 7) %% 20] AS first,
                      (%(last)s::text[])[1 + (g * 11) %% 16] AS last,
@@ -58,7 +63,7 @@ INSERT INTO channels_order (
     customer_first_name, customer_last_name, status, state, currency, subtotal, shipping_amount, shipping_method,
     tax_amount, discount_amount, grand_total, total_paid, total_invoiced, total_refunded, total_canceled,
     payment_method, payment_details, coupon_code, remote_ip, gift_message, store_name, quote_remote_id, is_virtual,
-    remote_created_at, remote_updated_at, customer_id, store_id, website_id)
+    remote_created_at, remote_updated_at, customer_id, store_id, website_id, payment_status, customer_user_remote_id)
 SELECT %(integration)s, g, md5(g::text), now(),
        (100000000 + g)::text,
        c.remote_id, c.is_guest, c.email, c.first_name, c.last_name,
@@ -76,7 +81,7 @@ SELECT %(integration)s, g, md5(g::text), now(),
        '10.0.' || (g %% 250) || '.' || (g %% 200 + 1), '',
        E'Main Website\\nMain Website Store\\nDefault Store View', g + 500000, false,
        v.created, v.created + ((g * 17) %% 30) * interval '1 day',
-       c.id, c.store_id, c.website_id
+       c.id, c.store_id, c.website_id, '', ''
 FROM generate_series(1, %(count)s) AS g
      JOIN channels_customer AS c ON c.id = %(first_customer)s + (g::bigint * 7919) %% %(customers)s,
      LATERAL (SELECT (%(statuses)s::text[])[1 + (g * 31) %% 20] AS status,
@@ -87,11 +92,53 @@ FROM generate_series(1, %(count)s) AS g
 """
 
 
+# Half the customers have a cart: open 40 %, expired 20 %, purchased 30 %, lost 10 %.
+CARTS_SQL = """
+INSERT INTO channels_cart (
+    integration_id, remote_id, sync_hash, synced_at, customer_id, customer_remote_id, customer_group_remote_id,
+    is_guest, email, first_name, last_name, is_active, status, status_set_by, items_count, subtotal, grand_total,
+    base_currency, store_currency, currency, payment_method, payment_details, remote_created_at, remote_updated_at,
+    store_id, website_id)
+SELECT c.integration_id, c.id, md5(c.id::text), now(), c.id, c.remote_id, '1',
+       c.is_guest, c.email, c.first_name, c.last_name,
+       v.status = 'open', v.status, '', 1 + c.id %% 5, v.total, v.total,
+       v.currency, v.currency, v.currency, 'checkmo', '{}'::jsonb,
+       c.remote_created_at, c.remote_created_at + interval '1 day', c.store_id, c.website_id
+FROM channels_customer AS c,
+     LATERAL (SELECT (ARRAY['open', 'open', 'open', 'open', 'expired', 'expired', 'purchased', 'purchased',
+                            'purchased', 'lost'])[1 + (c.id * 7) %% 10] AS status,
+                     (ARRAY['USD', 'EUR', 'GBP'])[1 + c.id %% 3] AS currency,
+                     ((c.id * 7717) %% 30000) / 100.0 + 10 AS total) AS v
+WHERE c.integration_id = %(integration)s AND c.id %% 2 = 0
+"""
+
+# A run every 15 minutes for a year, ending with the data's last order: 95 % succeeded, 4 % failed, 1 % canceled.
+RUNS_SQL = """
+INSERT INTO integrations_syncrun (
+    integration_id, direction, status, trigger, job_id, message, log, current_entity, created_at, started_at,
+    finished_at, progress, full_resync)
+SELECT %(integration)s, 'import',
+       CASE WHEN g %% 100 < 95 THEN 'succeeded' WHEN g %% 100 < 99 THEN 'failed' ELSE 'canceled' END,
+       'schedule', '', '', '', '', v.t, v.t, v.t + interval '40 seconds', 100, false
+FROM generate_series(1, 35040) AS g,
+     LATERAL (SELECT %(last)s::timestamptz - (35040 - g) * interval '15 minutes' AS t) AS v
+"""
+
+# 5,000 quarantined records spread over that year.
+QUARANTINE_SQL = """
+INSERT INTO integrations_quarantinedrecord (integration_id, entity, direction, remote_id, reason, payload, created_at)
+SELECT %(integration)s, 'orders', 'import', (9000000 + g)::text, 'Invalid email address: ''john doe@example''',
+       '{"order_id": "1"}'::jsonb, %(last)s::timestamptz - (g * 13 %% 365) * interval '1 day'
+FROM generate_series(1, 5000) AS g
+"""
+
+
 def populate(orders: int, customers: int) -> dict[str, Any]:
     """Fill the tables up to `orders` orders and `customers` customers, for a new integration."""
     from django.db import connection, transaction
 
-    from channels.models import Customer, CustomerGroup, Order, Store, Website
+    from channels import stats
+    from channels.models import Cart, Customer, CustomerGroup, Order, Store, Website
 
     started = time.monotonic()
     integration = common.create_integration("Bench admin", "http://127.0.0.1:9/api/v2_soap/?wsdl=1")
@@ -137,14 +184,29 @@ def populate(orders: int, customers: int) -> dict[str, Any]:
                     "statuses": STATUSES,
                 },
             )
+        common.log("admin: inserting carts, a year of runs and quarantined records")
+        cursor.execute(CARTS_SQL, {"integration": integration.pk})
+        cursor.execute("SELECT max(remote_created_at) FROM channels_order WHERE integration_id = %s", [integration.pk])
+        last = cursor.fetchone()[0]
+        cursor.execute(RUNS_SQL, {"integration": integration.pk, "last": last})
+        cursor.execute(QUARANTINE_SQL, {"integration": integration.pk, "last": last})
     common.log("admin: VACUUM ANALYZE")
     with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE channels_customer")
-        cursor.execute("VACUUM ANALYZE channels_order")
+        for table in ("channels_customer", "channels_order", "channels_cart", "integrations_syncrun"):
+            cursor.execute(f"VACUUM ANALYZE {table}")
         cursor.execute("SELECT pg_size_pretty(pg_total_relation_size('channels_order'))")
         order_size = cursor.fetchone()[0]
+    common.log("admin: stats_rebuild (orders and customers per day, each customer's figures)")
+    began = time.monotonic()
+    stats.stats_rebuild(integration_id=integration.pk)
+    stats_seconds = time.monotonic() - began
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE channels_customer")
     return {
         "integration": integration,
+        "last_order_at": last,
+        "stats_seconds": stats_seconds,
+        "carts": Cart.objects.filter(integration=integration).count(),
         "orders": Order.objects.count(),
         "customers": Customer.objects.count(),
         "orders_size": order_size,
@@ -232,27 +294,6 @@ def measure(client, url: str) -> dict[str, Any]:
 JANUARY = "remote_created_at__range__gte=2024-01-01&remote_created_at__range__lte=2024-01-31"
 CSV_ROWS = 10_000
 CSV_REQUESTS = 5
-ORDER_DAYS_SQL = """
-INSERT INTO channels_orderday (integration_id, day, currency, orders, canceled, revenue)
-SELECT integration_id, (remote_created_at AT TIME ZONE %(zone)s)::date, currency, count(*),
-       count(*) FILTER (WHERE status IN ('canceled', 'cancelled')),
-       coalesce(sum(grand_total) FILTER (WHERE status NOT IN ('canceled', 'cancelled')), 0)
-FROM channels_order WHERE integration_id = %(integration)s AND remote_created_at IS NOT NULL
-GROUP BY 1, 2, 3
-"""
-
-
-def order_days_fill(integration) -> None:
-    """OrderDay rows for the bench's orders, as the sync keeps them, where none are there yet."""
-    from django.conf import settings
-    from django.db import connection
-
-    from channels.models import OrderDay
-
-    if OrderDay.objects.filter(integration=integration).exists():
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(ORDER_DAYS_SQL, {"zone": settings.TIME_ZONE, "integration": integration.pk})
 
 
 def measure_csv(client, url: str) -> dict[str, Any]:
@@ -284,6 +325,7 @@ def measure_csv(client, url: str) -> dict[str, Any]:
 def run(context: Context) -> dict[str, Any]:
     from django.contrib.auth import get_user_model
     from django.test import Client
+    from django.utils import timezone
 
     from channels.models import Customer, Order
 
@@ -295,6 +337,10 @@ def run(context: Context) -> dict[str, Any]:
     client.force_login(user)
     customer = Customer.objects.filter(integration=integration, is_guest=False).order_by("pk")[1000]
     order = Order.objects.filter(integration=integration).order_by("pk")[1000]
+    dashboard = "/admin/dashboard/"
+    last_day = timezone.localtime(data["last_order_at"]).date()
+    year_before = last_day - datetime.timedelta(days=364)
+    year = f"start={year_before}&end={last_day}"
     pages = [
         ("orders: change list", "/admin/channels/order/"),
         ("orders: status = complete", "/admin/channels/order/?status__exact=complete"),
@@ -320,8 +366,13 @@ def run(context: Context) -> dict[str, Any]:
             "customers: last order in one month (range)",
             f"/admin/channels/customer/?{JANUARY.replace('remote_created', 'last_order')}",
         ),
+        # The start page and the dashboards, over the data's last 30 days and last year (the fill ends then).
+        ("start page", "/admin/"),
+        ("dashboard: all channels, 30 days", f"{dashboard}?end={last_day}"),
+        ("dashboard: one channel, 30 days", f"{dashboard}?channel={integration.pk}&end={last_day}"),
+        ("dashboard: all channels, a year", f"{dashboard}?start={year_before}&end={last_day}"),
+        ("dashboard: one channel, a year, JSON", f"{dashboard}?channel={integration.pk}&{year}&format=json"),
     ]
-    order_days_fill(integration)
     results = {}
     for label, url in pages:
         common.log(f"admin: {label}")
@@ -346,7 +397,8 @@ def run(context: Context) -> dict[str, Any]:
         ],
         notes=[
             f"target: median under {TARGET_MS} ms. In-process test client, superuser; DJANGO_DEBUG=0. "
-            f"Filled in {data['seconds']:.0f} s; channels_order takes {data['orders_size']}. COUNTs: queries with "
+            f"Filled in {data['seconds']:.0f} s, of which stats_rebuild {data['stats_seconds']:.0f} s; "
+            f"{data['carts']:,} carts; channels_order takes {data['orders_size']}. COUNTs: queries with "
             "a COUNT (a filtered list's paginator, the page's per-customer order counts, a run's quarantined "
             "records); whole-table: those without a WHERE.",
             *(
@@ -360,5 +412,6 @@ def run(context: Context) -> dict[str, Any]:
         "orders": data["orders"],
         "customers": data["customers"],
         "fill_seconds": data["seconds"],
+        "stats_rebuild_seconds": data["stats_seconds"],
         "pages": results,
     }

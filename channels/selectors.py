@@ -9,9 +9,10 @@ from typing import TypeVar
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.db import connections, models
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Q, Sum
 
 from channels.models import Channel, Order, OrderDay
+from integrations.engine import registry
 
 QuerySetT = TypeVar("QuerySetT", bound=models.QuerySet)
 
@@ -91,8 +92,10 @@ def customer_order_counts(*, customer_ids: list[int]) -> dict[int, int]:
     return dict(rows)
 
 
-# Orders whose status says they were canceled: counted, never summed into revenue (as OrderDay keeps them).
-CANCELED_STATUSES = ("canceled", "cancelled")
+def canceled_statuses() -> tuple[str, ...]:
+    """The statuses that mean canceled in any type's stores (a list may span types): counted, never summed
+    into revenue, as channels.stats keeps OrderDay."""
+    return tuple(sorted({s for c in registry.types().values() for s in c.canceled_order_statuses}))
 
 
 @dataclass(frozen=True)
@@ -121,7 +124,7 @@ def _totals(rows: Iterable[dict]) -> OrderTotals:
 
 def order_totals(queryset: models.QuerySet) -> OrderTotals:
     """The totals of any filtered order list: one SUM per currency over what it holds."""
-    canceled = Q(status__in=CANCELED_STATUSES)
+    canceled = Q(status__in=canceled_statuses())
     rows = (
         queryset.order_by()
         .values("currency")
@@ -152,6 +155,7 @@ def order_totals_by_day(
     rows = (
         days.order_by()
         .values("currency")
-        .annotate(orders=Sum("orders"), canceled=Sum("canceled"), total=Sum("revenue"))
+        # OrderDay.orders counts the orders not canceled; a list counts them all.
+        .annotate(orders=Sum(F("orders") + F("canceled")), canceled=Sum("canceled"), total=Sum("revenue"))
     )
     return _totals(rows)

@@ -1,4 +1,4 @@
-"""The admin site's names, and who sees the queue's internals."""
+"""The admin site's names, its start page, and who sees the queue's internals."""
 
 from collections.abc import Callable
 from functools import wraps
@@ -8,6 +8,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django_rq.admin import QueueAdmin
 from django_rq.models import Dashboard
+
+from oroint import start
 
 admin.site.site_header = "oroint"
 admin.site.site_title = "oroint back office"
@@ -55,3 +57,5 @@ class SuperuserQueueAdmin(QueueAdmin):
 if admin.site.is_registered(Dashboard):
     admin.site.unregister(Dashboard)
 admin.site.register(Dashboard, SuperuserQueueAdmin)
+# The index is the start page (channels, next steps, recent runs, key figures); /admin/dashboard/ beside it.
+start.install(admin.site)

@@ -289,6 +289,9 @@ class Connector:
     # The store's codes in words, by local field ({"payment_method": {"checkmo": "Check / Money order"}}),
     # for the admin pages (channels.vocabulary.in_words); a code not listed is shown title-cased.
     words: ClassVar[dict[str, dict[str, str]]] = {}
+    # The order statuses that mean canceled in this type's stores: their orders are counted apart and
+    # add nothing to revenue or lifetime value (channels.stats). Both spellings unless a type says which.
+    canceled_order_statuses: ClassVar[tuple[str, ...]] = ("canceled", "cancelled")
 
     def __init__(self, integration: Integration, log: Callable[[str], None] | None = None) -> None:
         self.integration = integration

@@ -38,6 +38,7 @@ from integrations.engine.run import (
 )
 from integrations.engine.upsert import UpsertResult, upsert_batch
 from integrations.engine.validation import check_lengths
+from integrations.engine.written import records_written
 from integrations.models import Checkpoint, Integration, QuarantinedRecord, SyncRun, SyncRunEntity
 
 logger = logging.getLogger(__name__)
@@ -426,6 +427,7 @@ def _upsert(stream: SourceStream, integration: Integration, mapped: list[Mapped]
     )
     if result.keys_to_pk:
         stream.after_write(integration.pk, mapped, result.keys_to_pk)
+        records_written.send(stream.model, integration_id=integration.pk, pks=list(result.keys_to_pk.values()))
     return result
 
 

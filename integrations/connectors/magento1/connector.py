@@ -98,6 +98,8 @@ class Magento1Connector(Connector):
     found_fields = ("websites", "detected_mode", "magento_version", "extension_version", "admin_url")
     checked_choice_fields = ("website_id",)
     store_url_field = "api_url"
+    # Magento's sales_order.status of a canceled order (spelled with one l).
+    canceled_order_statuses = ("canceled",)
 
     settings: Magento1Settings
 

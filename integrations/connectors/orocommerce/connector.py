@@ -67,6 +67,8 @@ class OroCommerceConnector(Connector):
     checked_choice_fields = tuple(STORE_CHOICES)
     store_url_field = "admin_url"
     words = words.WORDS
+    # The order internal status OroCommerce gives a canceled order (and push_orders.STATUS_OF sets).
+    canceled_order_statuses = ("cancelled",)
 
     settings: OroCommerceSettings
 

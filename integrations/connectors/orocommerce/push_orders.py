@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from channels import stats
 from channels.models import Order
 from integrations.connectors.orocommerce.push_common import linkage
 
@@ -58,4 +59,5 @@ def order_action(client: JsonApiClient, order: Order, name: str) -> str:
         },
     )
     Order.objects.filter(pk=order.pk).update(status=status)
+    stats.orders_changed(integration_id=order.integration_id, pks=[order.pk])  # cancelled: out of revenue
     return f"Order {order.increment_id} is {status} in the store."
