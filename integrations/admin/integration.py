@@ -14,12 +14,13 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from integrations import permissions, services
+from integrations import health, permissions, services
 from integrations.admin.deletion import CountedDeletionMixin
 from integrations.admin.forms import IntegrationForm, secret_fields
-from integrations.alerts import integration_is_failing
+from integrations.admin.runs import run_history
 from integrations.engine import registry
 from integrations.models import ConnectionCheck, Integration, SyncRun
+from oroint import display
 from oroint.changelist import BoundedDateHierarchyChangeList
 
 
@@ -41,17 +42,32 @@ class IntegrationChangeList(BoundedDateHierarchyChangeList):
     def get_results(self, request: HttpRequest) -> None:
         super().get_results(request)
         prefetch_type_settings(self.result_list)
+        health.attach_health(self.result_list)
 
 
 @admin.register(Integration)
 class IntegrationAdmin(CountedDeletionMixin, admin.ModelAdmin):
     form = IntegrationForm
     change_form_template = "admin/integrations/integration/change_form.html"
-    list_display = ["name", "integration_type", "channel_link", "enabled", "health", "last_run"]
+    list_display = [
+        "name",
+        "integration_type",
+        "channel_link",
+        "enabled",
+        "health",
+        "connection",
+        "last_run",
+        "open_quarantined",
+        "next_sync",
+    ]
     list_filter = ["integration_type", "enabled"]
     search_fields = ["name", "channel__name"]
     list_select_related = ["channel"]
     readonly_fields = ["health", "connection_status", "detected", "recent_runs"]
+
+    class Media:
+        # The badges of the list are styled by the app's stylesheet (the stock list does not load it).
+        css = {"all": ["integrations/admin.css"]}
 
     general = (None, {"fields": ["name", "channel_active", "channel_owner", "enabled", "health"]})
     checked = ("Check Connection", {"fields": ["connection_status", "detected"]})
@@ -182,20 +198,43 @@ class IntegrationAdmin(CountedDeletionMixin, admin.ModelAdmin):
 
     @admin.display(description="Last run")
     def last_run(self, obj: Integration) -> str:
-        run = obj.runs.first()
+        run = health.facts(obj).last_run
         if run is None:
             return "never"
-        return f"{run.get_status_display()} {run.created_at:%Y-%m-%d %H:%M}"
+        url = reverse("admin:integrations_syncrun_change", args=[run.pk])
+        badge = '<a href="{}"><span class="oroint-badge oroint-{}">{}</span></a> {}'
+        return format_html(badge, url, run.outcome_css, run.outcome, display.when(run.created_at))
 
     @admin.display(description="Sync health")
     def health(self, obj: Integration) -> str:
         problem = services.integration_secret_problem(integration=obj)
         if problem is not None:
-            badge = '<span class="oroint-badge oroint-failed" title="{}">{}</span>'
-            return format_html(badge, problem, "Secret cannot be decrypted")
-        if integration_is_failing(obj):
-            return format_html('<span class="oroint-badge oroint-failed">{}</span>', "Last sync failed")
-        return format_html('<span class="oroint-badge oroint-ok">{}</span>', "OK")
+            badge = health.Badge("Secret cannot be decrypted", "failed", problem)
+        else:
+            badge = health.health(obj)
+        return format_html(
+            '<span class="oroint-badge oroint-{}" title="{}">{}</span>', badge.css, badge.title, badge.label
+        )
+
+    @admin.display(description="Connection")
+    def connection(self, obj: Integration) -> str:
+        badge = health.connection(obj)
+        return format_html(
+            '<span class="oroint-badge oroint-{}" title="{}">{}</span>', badge.css, badge.title, badge.label
+        )
+
+    @admin.display(description="Quarantined")
+    def open_quarantined(self, obj: Integration) -> str:
+        count = health.facts(obj).open_quarantined
+        if not count:
+            return "0"
+        url = reverse("admin:integrations_quarantinedrecord_changelist")
+        query = f"?integration__id__exact={obj.pk}&resolved_at__isempty=1"
+        return format_html('<a href="{}{}">{}</a>', url, query, display.count(count))
+
+    @admin.display(description="Next automatic sync")
+    def next_sync(self, obj: Integration) -> str:
+        return health.next_sync(obj)
 
     @admin.display(description="Last check")
     def connection_status(self, obj: Integration) -> str:
@@ -210,8 +249,7 @@ class IntegrationAdmin(CountedDeletionMixin, admin.ModelAdmin):
 
     @admin.display(description="Runs, newest first")
     def recent_runs(self, obj: Integration) -> str:
-        runs = obj.runs.prefetch_related("entities")[:20]
-        return render_to_string("admin/integrations/integration/recent_runs.html", {"runs": runs, "integration": obj})
+        return run_history(obj)
 
     def save_model(self, request: HttpRequest, obj: Integration, form, change: bool) -> None:
         if not change:
