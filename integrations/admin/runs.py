@@ -107,7 +107,9 @@ class SyncRunAdmin(OfVisibleIntegrations, admin.ModelAdmin):
     def get_urls(self):
         wrap = self.admin_site.admin_view
         return [
-            path("history/<int:integration_id>/", wrap(self.history_view), name="integrations_syncrun_history"),
+            path(
+                "of-integration/<int:integration_id>/", wrap(self.history_view), name="integrations_syncrun_runhistory"
+            ),
             path("<int:object_id>/status/", wrap(self.status_view), name="integrations_syncrun_status"),
             path("<int:object_id>/cancel/", wrap(self.cancel_view), name="integrations_syncrun_cancel"),
             path("<int:object_id>/requeue/", wrap(self.requeue_view), name="integrations_syncrun_requeue"),
