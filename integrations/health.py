@@ -133,19 +133,36 @@ def connection(integration: Integration) -> Badge:
     return Badge("Not connected", "failed", f"{when}: {check.message}")
 
 
-def next_sync(integration: Integration, now: datetime.datetime | None = None) -> str:
-    """When the scheduler queues the next sync (as services.sync_dispatch_due decides), or "off"."""
+def _scheduled(integration: Integration) -> bool:
+    """Whether the scheduler syncs this integration at all (services.sync_dispatch_due's conditions)."""
     channel = integration.channel
-    if (
-        not integration.enabled
-        or not integration.sync_interval_minutes
-        or not channel.is_active
-        or channel.deleting_since is not None
-    ):
-        return "off"
+    return bool(
+        integration.enabled
+        and integration.sync_interval_minutes
+        and channel.is_active
+        and channel.deleting_since is None
+    )
+
+
+def next_sync_at(integration: Integration, now: datetime.datetime | None = None) -> datetime.datetime | None:
+    """When the scheduler queues the next sync: the last import run's queueing plus the interval; None
+    when it will not (off) or cannot say yet (a run is on)."""
     last = facts(integration).last_run
-    if last is not None and not last.is_finished:
-        return "after the current run"
+    if not _scheduled(integration) or (last is not None and not last.is_finished):
+        return None
+    if last is None:
+        return now or timezone.now()
+    return last.created_at + datetime.timedelta(minutes=integration.sync_interval_minutes)
+
+
+def next_sync(integration: Integration, now: datetime.datetime | None = None) -> str:
+    """The next automatic sync in words: "off", "after the current run", "due now" or "in 4 min 10 s"."""
     now = now or timezone.now()
-    due = last.created_at + datetime.timedelta(minutes=integration.sync_interval_minutes) if last else now
-    return "due now" if due <= now else display.when(due)
+    if not _scheduled(integration):
+        return "off"
+    due = next_sync_at(integration, now)
+    if due is None:
+        return "after the current run"
+    if due <= now:
+        return "due now"
+    return f"in {display.duration((due - now).total_seconds())}"

@@ -32,10 +32,12 @@ def figures(read: int, total: int | None, elapsed: float, *, active: bool) -> di
     left = None
     if active and total is not None and rate:
         left = max(0, total - read) / rate
-    if total is None:
-        of = f"{display.count(read)} read, total {UNKNOWN}"
-    else:
+    if total is not None:
         of = f"{display.count(read)} of {display.count(total)}"
+    elif active:
+        of = f"{display.count(read)} read, total {UNKNOWN}"
+    else:  # once read to its end, what was read is all there was
+        of = f"{display.count(read)} read"
     return {
         "read": read,
         "total": total,
@@ -45,7 +47,7 @@ def figures(read: int, total: int | None, elapsed: float, *, active: bool) -> di
         "percent": round(min(100.0, 100.0 * read / total), 1) if total else None,
         "shown": {
             "records": of,
-            "total": display.count(total) if total is not None else UNKNOWN,
+            "total": display.count(total) if total is not None else (UNKNOWN if active else display.EMPTY),
             "elapsed": display.duration(elapsed) if elapsed else display.EMPTY,
             "rate": f"{rate:,.1f} records/s" if rate is not None else display.EMPTY,
             "eta": display.duration(left) if left is not None else (UNKNOWN if active else display.EMPTY),

@@ -7,7 +7,17 @@ from selenium.webdriver.common.by import By
 
 from integrations.models import QuarantinedRecord, SyncRun, SyncRunEntity
 from integrations.services import sync_execute
-from tests.browser.helpers import click, finished_check, finished_run, log_in, read, screenshot, wait_text, wait_until
+from tests.browser.helpers import (
+    click,
+    finished_check,
+    finished_run,
+    fits_viewport,
+    log_in,
+    read,
+    screenshot,
+    wait_text,
+    wait_until,
+)
 from tests.conftest import free_port
 from tests.factories import magento_integration
 
@@ -85,6 +95,10 @@ def test_each_status_on_the_list_and_the_integration_page(browser, live_server, 
     # One style for every badge: "Last sync failed" is shaped as "Never synced" and the others are.
     styles = {badge_style(browser, text) for text in ("Last sync failed", "Never synced", "Not connected")}
     assert len(styles) == 1 and None not in styles, styles
+    assert fits_viewport(browser, "#result_list th, #result_list td") == [], "the list scrolls sideways"
+    assert browser.execute_script(
+        "const r = document.querySelector('#changelist .results'); return r.scrollWidth <= r.clientWidth;"
+    ), "the list's own box scrolls sideways"
     screenshot(browser, "integrations-list")
 
 
