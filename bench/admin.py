@@ -254,6 +254,8 @@ def run(context: Context) -> dict[str, Any]:
         ("customer page", f"/admin/channels/customer/{customer.pk}/change/"),
         ("sync run: progress page", f"/admin/integrations/syncrun/{run_id}/change/"),
         ("sync run: status JSON", f"/admin/integrations/syncrun/{run_id}/status/"),
+        ("integrations: change list", "/admin/integrations/integration/"),
+        ("sync runs: change list", "/admin/integrations/syncrun/"),
     ]
     results = {}
     for label, url in pages:

@@ -26,7 +26,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="quarantinedrecord",
             name="label",
-            field=models.CharField(blank=True, max_length=255),
+            field=models.CharField(blank=True, max_length=255, verbose_name="Record"),
         ),
         migrations.AddField(
             model_name="quarantinedrecord",

@@ -200,7 +200,7 @@ class QuarantinedRecord(models.Model):
     direction = models.CharField(max_length=8, choices=SyncRun.Direction.choices, default=SyncRun.Direction.IMPORT)
     remote_id = models.CharField(max_length=255, blank=True)
     # The record's business key (an order number, an email, a SKU), by its stream's `describe`.
-    label = models.CharField(max_length=255, blank=True)
+    label = models.CharField("Record", max_length=255, blank=True)
     local_id = models.BigIntegerField(null=True, blank=True, help_text="The local record of a failed push")
     reason = models.TextField()
     payload = models.JSONField(default=dict)
