@@ -11,7 +11,7 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, IntegerField, Max, OuterRef, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.utils import timezone
 
 from integrations.models import ConnectionCheck, Integration, QuarantinedRecord, SyncRun
@@ -59,12 +59,11 @@ def attach_health(integrations: Iterable[Integration]) -> None:
         .annotate(n=Count("pk"))
         .values("n")
     )
+    # The newest success's end (one import runs at a time, so the newest queued is the last to end).
     last_success = (
         SyncRun.objects.filter(integration=OuterRef("pk"), status=SyncRun.Status.SUCCEEDED, **imports)
-        .order_by()
-        .values("integration")
-        .annotate(at=Max("finished_at"))
-        .values("at")
+        .order_by("-created_at", "-id")
+        .values("finished_at")[:1]
     )
     rows = Integration.objects.filter(pk__in=[i.pk for i in integrations]).annotate(
         check_id=_newest(ConnectionCheck, "integration", status__in=FINISHED_CHECK),

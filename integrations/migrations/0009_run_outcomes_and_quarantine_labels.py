@@ -57,5 +57,9 @@ class Migration(migrations.Migration):
                 max_length=16,
             ),
         ),
+        migrations.AddIndex(
+            model_name="syncrun",
+            index=models.Index(fields=["integration", "-created_at"], name="run_newest_per_integration"),
+        ),
         migrations.RunPython(label_quarantined, migrations.RunPython.noop),
     ]

@@ -62,6 +62,9 @@ class SyncRun(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        # An integration's newest runs (its history, its last run and last success on the lists) read from
+        # the top of this index, however long the history grows.
+        indexes = [models.Index(fields=["integration", "-created_at"], name="run_newest_per_integration")]
         constraints = [
             # One run at a time per integration and direction, enforced by the database rather than by care.
             models.UniqueConstraint(
