@@ -372,6 +372,8 @@ def run(context: Context) -> dict[str, Any]:
         ("dashboard: one channel, 30 days", f"{dashboard}?channel={integration.pk}&end={last_day}"),
         ("dashboard: all channels, a year", f"{dashboard}?start={year_before}&end={last_day}"),
         ("dashboard: one channel, a year, JSON", f"{dashboard}?channel={integration.pk}&{year}&format=json"),
+        ("integrations: change list", "/admin/integrations/integration/"),
+        ("sync runs: change list", "/admin/integrations/syncrun/"),
     ]
     results = {}
     for label, url in pages:

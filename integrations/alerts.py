@@ -39,13 +39,14 @@ def run_failed_alert(*, run: SyncRun) -> bool:
     if owner is None or not owner.email:
         logger.warning("run %s failed; integration %s has no owner with an email to tell", run.pk, integration.pk)
         return False
-    link = reverse("admin:integrations_syncrun_change", args=[run.pk])
-    base = getattr(settings, "OROINT_BASE_URL", "").rstrip("/")
+    run_url = site_url(reverse("admin:integrations_syncrun_change", args=[run.pk]))
+    integration_url = site_url(reverse("admin:integrations_integration_change", args=[integration.pk]))
     send_mail(
         subject=f"[oroint] Sync of {integration.name} failed",
         message=(
             f"The sync run #{run.pk} of {integration.name} failed:\n\n{run.message}\n\n"
-            f"Details: {base}{link}\n\n"
+            f"Details of the run: {run_url}\n"
+            f"The integration (Check Connection, Schedule Sync): {integration_url}\n\n"
             "You will not be emailed again about this integration until a sync has succeeded."
         ),
         from_email=None,
@@ -53,6 +54,11 @@ def run_failed_alert(*, run: SyncRun) -> bool:
         fail_silently=True,
     )
     return True
+
+
+def site_url(path: str) -> str:
+    """An absolute link to a page of this site (OROINT_SITE_URL), as a mail needs to be clickable."""
+    return f"{settings.OROINT_SITE_URL.rstrip('/')}{path}"
 
 
 def integration_is_failing(integration) -> bool:

@@ -4,7 +4,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.db.models import prefetch_related_objects
+from django.utils import timezone
 
+from integrations import progress
 from integrations.engine import registry
 from integrations.engine.cursors import describe_state
 from integrations.models import Integration, SyncRun
@@ -39,21 +41,32 @@ def run_summary(run: SyncRun) -> dict[str, Any]:
 def run_progress(run: SyncRun) -> dict[str, Any]:
     """The summary plus what the progress page shows and its polling script updates."""
     prefetch_related_objects([run], "entities")  # read once for stats, totals and rows
-    return {
-        **run_summary(run),
-        "status_display": run.get_status_display(),
-        "finished": run.is_finished,
-        "current_entity": run.current_entity,
-        "entities": [
+    entities = list(run.entities.all())
+    now = timezone.now()
+    rows = []
+    for e in entities:
+        status, label = progress.entity_status(e, run)
+        rows.append(
             {
                 **e.as_stats(),
                 "entity": e.entity,
-                "status": e.get_status_display(),
+                "status": label,
+                "status_key": status,
                 "message": e.message,
                 "checkpoint": describe_state(e.checkpoint),
+                "progress": progress.entity_progress(e, run, now),
             }
-            for e in run.entities.all()
-        ],
+        )
+    return {
+        **run_summary(run),
+        "status_display": run.outcome,
+        "status_css": run.outcome_css,
+        "errors": run.errors,
+        "finished": run.is_finished,
+        "current_entity": "" if run.is_finished else run.current_entity,
+        "phase": progress.phase(run, entities),
+        "records": progress.run_records(run, entities, now),
+        "entities": rows,
         "log": run.log[-4000:],
     }
 

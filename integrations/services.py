@@ -22,7 +22,7 @@ from channels.models import Channel
 from integrations import crypto
 from integrations.engine import exporter, importer, registry
 from integrations.engine.contracts import CheckResult
-from integrations.engine.run import claim_run, finish_run, run_finished, run_log, summary
+from integrations.engine.run import claim_run, finish_run, run_finished, run_log, settle_entities, summary
 from integrations.fields import EncryptedTextField, unreadable_secrets
 from integrations.models import (
     Binding,
@@ -553,6 +553,7 @@ def sync_fail_queued(*, run_id: int, reason: str) -> bool:
         status=SyncRun.Status.FAILED, finished_at=timezone.now(), message=reason
     )
     if changed:
+        settle_entities(run_id)
         run.refresh_from_db()
         run_finished.send(sender=SyncRun, run=run)
     return bool(changed)
@@ -612,8 +613,10 @@ def stale_sweep() -> dict[str, int]:
 def sync_cancel(*, run: SyncRun) -> bool:
     """Cancel a queued or running run; the worker stops after the page it is writing."""
     changed = SyncRun.objects.filter(pk=run.pk, status__in=SyncRun.ACTIVE).update(
-        status=SyncRun.Status.CANCELED, finished_at=timezone.now(), message="Canceled by an admin."
+        status=SyncRun.Status.CANCELED, finished_at=timezone.now(), message="Canceled by an admin.", current_entity=""
     )
+    if changed:
+        settle_entities(run.pk)
     if changed and run.job_id:
         try:
             Job.fetch(run.job_id, connection=django_rq.get_connection(SYNC_QUEUE)).cancel()
@@ -816,9 +819,13 @@ def quarantine_retry_request(*, records: list[QuarantinedRecord]) -> str:
     from integrations import jobs
 
     ids = sorted(r.pk for r in records if r.resolved_at is None)
+    # Said before the job is queued: a quick worker's "Imported" must not be overwritten by "Queued".
+    marked = QuarantinedRecord.objects.filter(pk__in=ids)
+    marked.update(last_retry_at=timezone.now(), last_retry_outcome="Queued")
     try:
         job = django_rq.get_queue(QUARANTINE_QUEUE).enqueue(jobs.quarantine_retry_job, ids, job_timeout=1800)
     except redis.RedisError as exc:
+        marked.update(last_retry_outcome="Not queued: the queue could not be reached")
         raise QueueUnavailable(exc) from exc
     return job.id
 
@@ -838,7 +845,8 @@ def quarantine_retry(*, record_ids: list[int]) -> dict[str, int]:
                 push_request(integration=record.integration, entity=entity, local_id=record.local_id)
                 record.resolved_at = timezone.now()
                 record.reason += f"\nRetried {record.resolved_at:%Y-%m-%d %H:%M}: pushed again (see the export runs)."
-                record.save(update_fields=["resolved_at", "reason"])
+                record.last_retry_at, record.last_retry_outcome = record.resolved_at, "Pushed again"
+                record.save(update_fields=["resolved_at", "reason", "last_retry_at", "last_retry_outcome"])
                 outcome["pushes_queued"] += 1
             continue
         for key, count in importer.retry_quarantined(records).items():

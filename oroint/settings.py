@@ -151,6 +151,8 @@ RQ = {"COMMIT_MODE": "auto", "WORKER_CLASS": "oroint.worker.Worker"}
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "oroint@localhost")
+# Where people reach this back office: the links of the emails it sends start with it.
+OROINT_SITE_URL = os.environ.get("OROINT_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -16,11 +16,10 @@ from django.db.models import Count, Exists, OuterRef, Subquery, Sum
 from django.http import HttpRequest
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
 
 from channels import dashboards
 from channels.models import Cart, CustomerDay, OrderDay
-from integrations import permissions, services
+from integrations import health, permissions, services
 from integrations.admin.integration import prefetch_type_settings
 from integrations.models import ConnectionCheck, Integration, QuarantinedRecord, SyncRun, SyncRunEntity
 from oroint import display
@@ -29,17 +28,9 @@ RECENT_RUNS = 10
 
 
 def health_label(integration: Integration) -> str:
-    """The integration's health badge, the integrations list's states (secrets that cannot be decrypted,
-    the last finished run failed, else OK) read from what `channels()` fetched for every row at once:
-    its type settings prefetched, `last_finished_status` annotated. The one place the start page names
-    a health: whatever the list's label says, this follows it."""
-    problem = services.integration_secret_problem(integration=integration)
-    if problem is not None:
-        badge = '<span class="oroint-badge oroint-failed" title="{}">{}</span>'
-        return format_html(badge, problem, "Secret cannot be decrypted")
-    if integration.last_finished_status == SyncRun.Status.FAILED:
-        return format_html('<span class="oroint-badge oroint-failed">{}</span>', "Last sync failed")
-    return format_html('<span class="oroint-badge oroint-ok">{}</span>', "OK")
+    """The integration's health badge, as the integrations list says it (integrations.health), from the
+    facts `channels()` attached to every row at once."""
+    return health.health_badge(integration, services.integration_secret_problem(integration=integration))
 
 
 @dataclass
@@ -70,7 +61,10 @@ def next_step(integration: Integration, may_change: bool) -> NextStep | None:
 def channels(request: HttpRequest, visible: list[int]) -> list[dict[str, Any]]:
     """Each visible integration with its channel, health, next step and last run: the same few queries
     however many channels there are."""
-    checks = ConnectionCheck.objects.filter(integration=OuterRef("pk")).order_by("-created_at", "-pk")
+    # A check of values typed but not saved says nothing of the saved integration (tested_saved).
+    checks = ConnectionCheck.objects.filter(integration=OuterRef("pk"), tested_saved=True).order_by(
+        "-created_at", "-pk"
+    )
     imports = SyncRun.objects.filter(integration=OuterRef("pk"), direction=SyncRun.Direction.IMPORT)
     last_run = SyncRun.objects.filter(integration=OuterRef("pk")).order_by("-created_at", "-pk")
     finished = last_run.exclude(status__in=SyncRun.ACTIVE)
@@ -87,6 +81,7 @@ def channels(request: HttpRequest, visible: list[int]) -> list[dict[str, Any]]:
         .order_by("channel__name", "pk")
     )
     prefetch_type_settings(integrations)
+    health.attach_health(integrations)
     runs = SyncRun.objects.in_bulk([i.last_run_id for i in integrations if i.last_run_id])
     changeable = set(
         permissions.integrations_for(request.user, "change").filter(pk__in=visible).values_list("pk", flat=True)

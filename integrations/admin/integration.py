@@ -15,12 +15,13 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from integrations import crypto, permissions, selectors, services
+from integrations import crypto, health, permissions, selectors, services
 from integrations.admin.deletion import CountedDeletionMixin
 from integrations.admin.forms import IntegrationForm, check_settings_form, checked_choices, secret_fields
-from integrations.alerts import integration_is_failing
+from integrations.admin.runs import run_history
 from integrations.engine import registry
 from integrations.models import ConnectionCheck, Integration, SyncRun
+from oroint import display
 from oroint.changelist import BoundedDateHierarchyChangeList
 
 
@@ -42,18 +43,25 @@ class IntegrationChangeList(BoundedDateHierarchyChangeList):
     def get_results(self, request: HttpRequest) -> None:
         super().get_results(request)
         prefetch_type_settings(self.result_list)
+        health.attach_health(self.result_list)
 
 
 @admin.register(Integration)
 class IntegrationAdmin(CountedDeletionMixin, admin.ModelAdmin):
     form = IntegrationForm
     change_form_template = "admin/integrations/integration/change_form.html"
-    list_display = ["name", "integration_type", "channel_link", "enabled", "health", "last_run"]
+    # What fits at 1440 px beside the navigation and the filters: the type and "enabled" are filters (and
+    # a disabled one's next sync says "off"), the channel is named as its integration and on its page.
+    list_display = ["name", "health", "connection", "last_run", "open_quarantined", "next_sync"]
     list_filter = ["integration_type", "enabled"]
     search_fields = ["name", "channel__name"]
     list_select_related = ["channel"]
     readonly_fields = ["health", "detected", "recent_runs"]
     save_on_top = True  # Save before the long settings, early in the tab order
+
+    class Media:
+        # The badges of the list are styled by the app's stylesheet (the stock list does not load it).
+        css = {"all": ["integrations/admin.css"]}
 
     general = (None, {"fields": ["name", "channel_active", "channel_owner", "enabled", "health"]})
     checked = ("Found by Check Connection", {"fields": ["detected"]})
@@ -185,20 +193,38 @@ class IntegrationAdmin(CountedDeletionMixin, admin.ModelAdmin):
 
     @admin.display(description="Last run")
     def last_run(self, obj: Integration) -> str:
-        run = obj.runs.first()
+        run = health.facts(obj).last_run
         if run is None:
             return "never"
-        return f"{run.get_status_display()} {run.created_at:%Y-%m-%d %H:%M}"
+        url = reverse("admin:integrations_syncrun_change", args=[run.pk])
+        badge = (
+            '<a href="{}"><span class="oroint-badge oroint-{}">{}</span></a><br><span class="oroint-muted">{}</span>'
+        )
+        return format_html(badge, url, run.outcome_css, run.outcome, display.when(run.created_at))
 
-    @admin.display(description="Sync health")
+    @admin.display(description="Health")
     def health(self, obj: Integration) -> str:
-        problem = services.integration_secret_problem(integration=obj)
-        if problem is not None:
-            badge = '<span class="oroint-badge oroint-failed" title="{}">{}</span>'
-            return format_html(badge, problem, "Secret cannot be decrypted")
-        if integration_is_failing(obj):
-            return format_html('<span class="oroint-badge oroint-failed">{}</span>', "Last sync failed")
-        return format_html('<span class="oroint-badge oroint-ok">{}</span>', "OK")
+        return health.health_badge(obj, services.integration_secret_problem(integration=obj))
+
+    @admin.display(description="Connection")
+    def connection(self, obj: Integration) -> str:
+        return health.badge_html(health.connection(obj))
+
+    @admin.display(description="Quarantined")
+    def open_quarantined(self, obj: Integration) -> str:
+        count = health.facts(obj).open_quarantined
+        if not count:
+            return "0"
+        url = reverse("admin:integrations_quarantinedrecord_changelist")
+        query = f"?integration__id__exact={obj.pk}&resolved_at__isempty=1"
+        return format_html('<a href="{}{}">{}</a>', url, query, display.count(count))
+
+    @admin.display(description="Next sync")
+    def next_sync(self, obj: Integration) -> str:
+        due = health.next_sync_at(obj)
+        if due is None:
+            return health.next_sync(obj)
+        return format_html('<span title="{}">{}</span>', display.when(due), health.next_sync(obj))
 
     @admin.display(description="Found by Check Connection")
     def detected(self, obj: Integration) -> str:
@@ -206,8 +232,7 @@ class IntegrationAdmin(CountedDeletionMixin, admin.ModelAdmin):
 
     @admin.display(description="Runs, newest first")
     def recent_runs(self, obj: Integration) -> str:
-        runs = obj.runs.prefetch_related("entities")[:20]
-        return render_to_string("admin/integrations/integration/recent_runs.html", {"runs": runs, "integration": obj})
+        return run_history(obj)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         """The Check Connection block after the type's first fieldset (its connection fields): the button

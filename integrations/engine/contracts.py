@@ -129,6 +129,25 @@ class ChildSpec:
     flag_vanished: str | None = None
 
 
+# The payload fields that name a record to a person, most telling first (Magento's increment_id, an
+# OroCommerce order's identifier, an email, a SKU...).
+BUSINESS_KEYS = ("increment_id", "order_number", "identifier", "email", "sku", "name")
+
+
+def business_key(payload: Any) -> str:
+    """The first business key found in a raw record: at its top level, in its JSON:API `attributes`, or in
+    those of the resources it bundles (a record read with its relations); "" when it has none."""
+    if not isinstance(payload, dict):
+        return ""
+    places = [payload, payload.get("attributes")]
+    places += [value.get("attributes") for value in payload.values() if isinstance(value, dict)]
+    for key in BUSINESS_KEYS:
+        for place in places:
+            if isinstance(place, dict) and place.get(key) not in (None, ""):
+                return str(place[key])[:255]
+    return ""
+
+
 class SourceStream:
     """One remote entity read into one local model.
 
@@ -157,6 +176,16 @@ class SourceStream:
 
     def remote_id_of(self, raw: dict[str, Any]) -> str:
         return ""
+
+    def describe(self, raw: dict[str, Any]) -> str:
+        """How a person names this record (an order number, an email, a SKU): shown for it in the
+        quarantine. By default the first business key of the payload, else the remote id."""
+        return business_key(raw) or self.remote_id_of(raw)
+
+    def expected_total(self, state: dict[str, Any]) -> int | None:
+        """How many records a read from `state` will bring, where the remote system tells it cheaply
+        (one small request); None when it does not. The progress page says "unknown" then."""
+        return None
 
     def fetch_by_ids(self, remote_ids: list[str]) -> list[dict[str, Any]]:
         """Read these records again (to retry quarantined ones)."""

@@ -34,6 +34,7 @@ from integrations.engine.run import (
     finish_run,
     jsonable,
     run_log,
+    settle_entities,
     summary,
 )
 from integrations.engine.upsert import UpsertResult, upsert_batch
@@ -84,6 +85,8 @@ def _execute(run: SyncRun, connector: Connector | None) -> SyncRun:
                 connector.close()
             except Exception:  # the run's outcome is already recorded; closing is a courtesy to the remote
                 logger.exception("run %s: closing the connector failed", run_id)
+    # A cancel ends the run from outside: what the worker had begun or not reached yet ends with it.
+    settle_entities(run_id)
     run.refresh_from_db()
     return run
 
@@ -103,6 +106,7 @@ class _StreamRead:
         self.pages: Iterator[Page] | None = None
         self.head: Page | None = None  # read from the remote system, not written yet
         self.total: int | None = None
+        self.expected: int | None = None  # the stream's `expected_total` when it told one
         self.share = 0.0  # how much of the stream is read, 0 to 1, for the run's progress
         # Seconds spent reading the remote system for pages not written yet (SyncRunEntity.busy_seconds).
         self.reading = 0.0
@@ -180,7 +184,19 @@ class _RunReader:
         read.full = self.origin is not None and checkpoint.full_state is not None
         state = checkpoint.full_state if read.full else checkpoint.state
         read.pages = iter(read.stream.pages(dict(state)))
+        read.expected = self._expected_total(read, state)
+        if read.expected is not None:
+            read.total = read.expected
+            SyncRunEntity.objects.filter(pk=read.row.pk).update(total=read.total)
         return read
+
+    def _expected_total(self, read: _StreamRead, state: dict[str, Any]) -> int | None:
+        # A count is a courtesy to the progress page: a store that cannot answer it still gets synced.
+        try:
+            return read.stream.expected_total(dict(state))
+        except RemoteError as exc:
+            run_log(self.run.pk, f"{read.stream.name}: the store did not say how many records to read ({exc})")
+            return None
 
     def _drain(self, read: _StreamRead) -> None:
         while (page := read.pull()) is not None:
@@ -193,6 +209,10 @@ class _RunReader:
             Checkpoint.objects.filter(pk=read.checkpoint.pk).update(state=read.checkpoint.full_state, full_state=None)
             read.full = False
         read.share = 1.0
+        if read.expected is not None:
+            # The store's count includes the records of the checkpoint's second already written; once
+            # everything is read, what was read is the total.
+            SyncRunEntity.objects.filter(pk=read.row.pk, total__gt=F("read")).update(total=F("read"))
         finish_entity(read.row, SyncRunEntity.Status.SUCCEEDED, read.stream.summary())
         read.row.status = SyncRunEntity.Status.SUCCEEDED
 
@@ -210,7 +230,7 @@ class _RunReader:
         read.head = None
         ensure_active(self.run.pk)
         self._switch_to(read)
-        if page.total is not None:
+        if page.total is not None and read.expected is None:
             read.total = (read.total or 0) + page.total
         _write_page(self.run, self.integration, read, page, self.origin)
         if read.total:
@@ -239,12 +259,14 @@ class _RunReader:
         for read in self.reads:
             if read.row.status != SyncRunEntity.Status.RUNNING:
                 continue
+            canceled = message == "Canceled"
+            status = SyncRunEntity.Status.CANCELED if canceled else SyncRunEntity.Status.FAILED
             if read is self.current:
-                finish_entity(read.row, SyncRunEntity.Status.FAILED, message)
+                finish_entity(read.row, status, message)
             else:
                 where = self.current.stream.name if self.current else "another entity"
-                text = "Canceled" if message == "Canceled" else f"Not finished: the run stopped at {where}."
-                finish_entity(read.row, SyncRunEntity.Status.FAILED, text)
+                text = "Canceled" if canceled else f"Not finished: the run stopped at {where}."
+                finish_entity(read.row, status, text)
 
 
 def marks_removed(stream: SourceStream) -> bool:
@@ -325,15 +347,17 @@ def quarantine(
             existing = known.get(remote_id)
         else:
             existing = open_rows.filter(remote_id="", payload=payload).order_by("pk").first()
+        label = record_label(stream, record.payload, remote_id)
         if existing is not None:
-            existing.reason, existing.payload = record.reason, payload
-            existing.save(update_fields=["reason", "payload"])
+            existing.reason, existing.payload, existing.label = record.reason, payload, label
+            existing.save(update_fields=["reason", "payload", "label"])
             continue
         row = QuarantinedRecord(
             integration=integration,
             run=run,
             entity=stream.name,
             remote_id=remote_id,
+            label=label,
             reason=record.reason,
             payload=payload,
         )
@@ -341,6 +365,19 @@ def quarantine(
         if remote_id:
             known[remote_id] = row
     QuarantinedRecord.objects.bulk_create(new)
+
+
+def record_label(stream: SourceStream, payload: dict[str, Any], remote_id: str) -> str:
+    """The business key a person knows a quarantined record by; its remote id when the stream cannot tell.
+
+    A payload broken enough to be quarantined may break a stream's `describe` too: that must not stop
+    the record from being kept."""
+    try:
+        label = stream.describe(payload) if isinstance(payload, dict) else ""
+    except Exception:
+        logger.warning("%s: describe() failed on a quarantined record", stream.name, exc_info=True)
+        label = ""
+    return (label or remote_id)[:255]
 
 
 def import_related(connector: Connector, stream: SourceStream, raws: list[dict[str, Any]]) -> UpsertResult:
@@ -362,6 +399,16 @@ def import_related(connector: Connector, stream: SourceStream, raws: list[dict[s
         )
     result.failed = len(rejected)
     return result
+
+
+def count_on_run(connector: Connector, entity: str, *, created: int = 0, updated: int = 0) -> None:
+    """Count records a stream wrote beside its own pages (guest customers made from orders) on the run's
+    row of the entity they belong to, in the caller's transaction; nothing outside a run (a retry)."""
+    if connector.run_id is None or not (created or updated):
+        return
+    SyncRunEntity.objects.filter(run_id=connector.run_id, entity=entity).update(
+        created=F("created") + created, updated=F("updated") + updated
+    )
 
 
 def import_raw(
@@ -451,26 +498,33 @@ def retry_quarantined(records: list[QuarantinedRecord]) -> dict[str, int]:
     for record in records:
         raw = by_id.get(record.remote_id)
         now = timezone.now()
+        record.last_retry_at = now
+        fields = ["reason", "last_retry_at", "last_retry_outcome"]
         if record.remote_id in unreadable:
             record.reason = f"{record.reason}\nRetried {now:%Y-%m-%d %H:%M}: {unreadable[record.remote_id]}"
-            record.save(update_fields=["reason"])
+            record.last_retry_outcome = f"Failed again: {unreadable[record.remote_id]}"[:500]
+            record.save(update_fields=fields)
             outcome["still_failing"] += 1
             continue
         if raw is None:
             record.reason = f"{record.reason}\nRetried {now:%Y-%m-%d %H:%M}: no longer in the remote system."
             record.resolved_at = now
-            record.save(update_fields=["reason", "resolved_at"])
+            record.last_retry_outcome = "No longer in the remote system"
+            record.save(update_fields=[*fields, "resolved_at"])
             outcome["gone"] += 1
             continue
         with transaction.atomic():
             _, rejected = import_raw(stream, integration, [raw])
         if rejected:
             record.reason, record.payload = rejected[0][1], jsonable(raw)
-            record.save(update_fields=["reason", "payload"])
+            record.label = record_label(stream, raw, record.remote_id)
+            record.last_retry_outcome = f"Failed again: {rejected[0][1]}"[:500]
+            record.save(update_fields=[*fields, "payload", "label"])
             outcome["still_failing"] += 1
         else:
             record.resolved_at = now
-            record.save(update_fields=["resolved_at"])
+            record.last_retry_outcome = "Imported"
+            record.save(update_fields=["resolved_at", "last_retry_at", "last_retry_outcome"])
             outcome["resolved"] += 1
     return outcome
 

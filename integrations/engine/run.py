@@ -97,6 +97,29 @@ def finish_entity(row: SyncRunEntity | None, status: str, message: str) -> None:
         SyncRunEntity.objects.filter(pk=row.pk).update(status=status, message=message, finished_at=timezone.now())
 
 
+# What an entity left pending or running becomes when its run ends this way, and what it then says.
+_SETTLED = {
+    SyncRun.Status.FAILED: (SyncRunEntity.Status.FAILED, "Not finished: the run failed."),
+    SyncRun.Status.CANCELED: (SyncRunEntity.Status.CANCELED, "Canceled"),
+}
+
+
+def settle_entities(run_id: int) -> int:
+    """Give the entities of an ended run that are still pending or running the run's final state.
+
+    Whoever ends a run (the worker, an admin's cancel, the stale sweep) calls it, so that a failed or
+    canceled run never shows an entity running or waiting. Their messages, where they have one, stay.
+    How many entities it changed."""
+    status = SyncRun.objects.filter(pk=run_id).values_list("status", flat=True).first()
+    if status not in _SETTLED:
+        return 0
+    entity_status, text = _SETTLED[status]
+    unfinished = SyncRunEntity.objects.filter(run_id=run_id, status__in=SyncRunEntity.UNFINISHED)
+    now = timezone.now()
+    changed = unfinished.filter(message="").update(status=entity_status, message=text, finished_at=now)
+    return changed + unfinished.update(status=entity_status, finished_at=now)
+
+
 def finish_run(run: SyncRun, status: str, message: str, detail: str = "") -> bool:
     """End a running run; False if it had already ended (a canceled run stays canceled)."""
     updates: dict[str, Any] = {"status": status, "message": message, "finished_at": timezone.now()}
@@ -107,6 +130,7 @@ def finish_run(run: SyncRun, status: str, message: str, detail: str = "") -> boo
     if detail:
         logger.error("run %s: %s", run.pk, detail)
     if finished:
+        settle_entities(run.pk)
         run.refresh_from_db()
         run_finished.send(sender=SyncRun, run=run)
     return bool(finished)

@@ -62,6 +62,9 @@ class SyncRun(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        # An integration's newest runs (its history, its last run and last success on the lists) read from
+        # the top of this index, however long the history grows.
+        indexes = [models.Index(fields=["integration", "-created_at"], name="run_newest_per_integration")]
         constraints = [
             # One run at a time per integration and direction, enforced by the database rather than by care.
             models.UniqueConstraint(
@@ -77,6 +80,31 @@ class SyncRun(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status not in self.ACTIVE
+
+    @property
+    def errors(self) -> int:
+        """Records the run could not write (quarantined or refused): the "N" of "Succeeded with N errors".
+
+        Read from an annotation `error_count` where a list gave one (no query per row), else from the
+        run's entities."""
+        annotated = getattr(self, "error_count", None)
+        if annotated is not None:
+            return annotated
+        return sum(entity.failed for entity in self.entities.all())
+
+    @property
+    def outcome(self) -> str:
+        """The status as shown: a run that succeeded with records it could not write says so."""
+        if self.status == self.Status.SUCCEEDED and self.errors:
+            return f"Succeeded with {self.errors} error{'s' if self.errors != 1 else ''}"
+        return self.get_status_display()
+
+    @property
+    def outcome_css(self) -> str:
+        """The badge class of `outcome`: its own one for a success with errors."""
+        if self.status == self.Status.SUCCEEDED and self.errors:
+            return "errors"
+        return self.status
 
     def totals(self) -> dict[str, int]:
         export = self.direction == self.Direction.EXPORT
@@ -96,6 +124,10 @@ class SyncRunEntity(models.Model):
         RUNNING = "running", "Running"
         SUCCEEDED = "succeeded", "Succeeded"
         FAILED = "failed", "Failed"
+        CANCELED = "canceled", "Canceled"
+
+    # What an entity still pending or running takes when its run ends (engine.run.finish_run).
+    UNFINISHED = (Status.PENDING, Status.RUNNING)
 
     run = models.ForeignKey(SyncRun, on_delete=models.CASCADE, related_name="entities")
     entity = models.CharField(max_length=64)
@@ -170,15 +202,21 @@ class QuarantinedRecord(models.Model):
     entity = models.CharField(max_length=64)
     direction = models.CharField(max_length=8, choices=SyncRun.Direction.choices, default=SyncRun.Direction.IMPORT)
     remote_id = models.CharField(max_length=255, blank=True)
+    # The record's business key (an order number, an email, a SKU), by its stream's `describe`.
+    label = models.CharField("Record", max_length=255, blank=True)
     local_id = models.BigIntegerField(null=True, blank=True, help_text="The local record of a failed push")
     reason = models.TextField()
     payload = models.JSONField(default=dict)
     created_at = models.DateTimeField(auto_now_add=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
+    last_retry_at = models.DateTimeField(null=True, blank=True)
+    last_retry_outcome = models.CharField(
+        max_length=500, blank=True, help_text='What the last retry did: "Queued", "Imported", "Failed again: reason"'
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["integration", "entity", "remote_id"])]
 
     def __str__(self) -> str:
-        return f"{self.entity} {self.remote_id}: {self.reason[:60]}"
+        return f"{self.entity} {self.label or self.remote_id}: {self.reason[:60]}"

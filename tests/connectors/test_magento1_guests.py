@@ -5,6 +5,7 @@ import pytest
 from channels.models import Customer, Order, Store, Website
 from integrations.connectors.magento1 import mappers
 from integrations.connectors.magento1.streams import link_guest_orders
+from integrations.engine.registry import connector_for
 from integrations.engine.upsert import upsert_batch
 from tests.factories import magento_integration
 
@@ -36,7 +37,7 @@ def import_orders(integration, *orders):
         for i, o in enumerate(orders, start=1)
     ]
     result = upsert_batch(model=Order, integration_id=integration.pk, records=mapped, children={})
-    link_guest_orders(integration, integration.settings, mapped, result.keys_to_pk)
+    link_guest_orders(connector_for(integration), mapped, result.keys_to_pk)
     return {o.increment_id: o for o in Order.objects.filter(integration=integration).select_related("customer")}
 
 

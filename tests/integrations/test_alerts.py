@@ -35,3 +35,16 @@ def test_failing_badge_in_the_admin(admin_client):
     finished(integration, SyncRun.Status.FAILED)
     page = admin_client.get("/admin/integrations/integration/")
     assert "Last sync failed" in page.content.decode()
+
+
+def test_the_failure_mail_links_absolutely_to_the_run_and_the_integration(django_user_model, settings):
+    settings.OROINT_SITE_URL = "https://backoffice.example.test"
+    owner = django_user_model.objects.create_user("owner", email="owner@example.com")
+    integration = magento_integration(owner=owner)
+    run = finished(integration, SyncRun.Status.FAILED)
+    assert run_failed_alert(run=run)
+    body = mail.outbox[0].body
+    assert f"https://backoffice.example.test/admin/integrations/syncrun/{run.pk}/change/" in body
+    assert f"https://backoffice.example.test/admin/integrations/integration/{integration.pk}/change/" in body
+    links = [word for word in body.split() if "/admin/" in word]
+    assert links and all(link.startswith("https://backoffice.example.test/admin/") for link in links)

@@ -73,3 +73,32 @@ def test_settings_move_to_their_own_table_and_ids_become_strings():
     assert crypto.decrypt(stored) == "s3cret-key-value" and "s3cret" not in stored
     order = new.get_model("channels", "Order").objects.get(integration_id=integration.pk)
     assert (order.remote_id, order.customer_remote_id) == ("0", "7")  # 0 is an id like any other
+
+
+def test_quarantined_records_already_held_are_named_by_their_business_key():
+    leaves = [leaf for leaf in MigrationExecutor(connection).loader.graph.leaf_nodes() if leaf[0] != "integrations"]
+    old = migrate([("integrations", "0009_connection_check_draft"), *leaves])
+    try:
+        Channel = old.get_model("channels", "Channel")
+        Integration = old.get_model("integrations", "Integration")
+        Quarantined = old.get_model("integrations", "QuarantinedRecord")
+        channel = Channel.objects.create(name="Held shop", channel_type="magento1")
+        integration = Integration.objects.create(channel=channel, name="Held shop", integration_type="magento1")
+        held = {
+            "order": {"order_id": "5", "increment_id": "100000005"},
+            "customer": {"customer_id": "9", "email": "ann@example.com"},
+            "bundle": {"order": {"id": "12", "attributes": {"identifier": "SO-12"}}},
+            "bare": {"id": "77"},
+        }
+        ids = {
+            name: Quarantined.objects.create(
+                integration=integration, entity="orders", remote_id="77", reason="x", payload=payload
+            ).pk
+            for name, payload in held.items()
+        }
+    finally:
+        migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+    from integrations.models import QuarantinedRecord
+
+    labels = {name: QuarantinedRecord.objects.get(pk=pk).label for name, pk in ids.items()}
+    assert labels == {"order": "100000005", "customer": "ann@example.com", "bundle": "SO-12", "bare": "77"}

@@ -173,4 +173,4 @@ class CartStream(CustomerFirst, StoreScoped):
         )
         if self.settings.guest_customer_sync:
             guests = [m for m in mapped if m.fields["is_guest"]]
-            link_guests(self.integration, self.settings, CART_GUESTS, guests, keys_to_pk)
+            link_guests(self.connector, CART_GUESTS, guests, keys_to_pk)

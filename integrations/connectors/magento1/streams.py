@@ -35,7 +35,7 @@ from integrations.connectors.magento1.models import Magento1Settings
 from integrations.connectors.magento1.transport import Conditions
 from integrations.engine.contracts import ChildSpec, Mapped, Page, SourceStream
 from integrations.engine.cursors import UpdatedAtKeyset, numeric_id
-from integrations.engine.importer import fetch_again, import_related
+from integrations.engine.importer import count_on_run, fetch_again, import_related
 from integrations.engine.upsert import link_to_parents, upsert_batch
 
 if TYPE_CHECKING:
@@ -392,7 +392,7 @@ class OrderStream(CustomerFirst, StoreScoped):
         # Credit memos read before their order existed locally are linked now.
         link_to_parents(CreditMemo, "order", Order, integration_id, list(keys_to_pk))
         if self.settings.guest_customer_sync:
-            link_guest_orders(self.integration, self.settings, [m for m in mapped if m.fields["is_guest"]], keys_to_pk)
+            link_guest_orders(self.connector, [m for m in mapped if m.fields["is_guest"]], keys_to_pk)
         # The carts these orders were placed from are purchased (the cart may come first or later:
         # CartStream.after_write looks the other way).
         quotes = [m.fields["quote_remote_id"] for m in mapped if m.key in keys_to_pk and m.fields["quote_remote_id"]]
@@ -416,20 +416,20 @@ ORDER_GUESTS = GuestFields(Order, "customer_email", "customer_first_name", "cust
 CART_GUESTS = GuestFields(Cart, "email", "first_name", "last_name")
 
 
-def link_guest_orders(integration, settings: Magento1Settings, orders: list[Mapped], keys_to_pk: dict) -> None:
+def link_guest_orders(connector: Magento1Connector, orders: list[Mapped], keys_to_pk: dict) -> None:
     """Attach guest orders to a customer (see link_guests)."""
-    link_guests(integration, settings, ORDER_GUESTS, orders, keys_to_pk)
+    link_guests(connector, ORDER_GUESTS, orders, keys_to_pk)
 
 
-def link_guests(
-    integration, settings: Magento1Settings, kind: GuestFields, records: list[Mapped], keys_to_pk: dict
-) -> None:
+def link_guests(connector: Magento1Connector, kind: GuestFields, records: list[Mapped], keys_to_pk: dict) -> None:
     """Attach guest orders or carts to a customer, as OroCRM's Guest Customer Sync does.
 
     A registered customer of the same website with the record's email takes it; otherwise a guest
     customer is created, one per email and website (and per full name for the emails listed in
-    'Split by Full Name'), shared by that guest's orders and carts.
+    'Split by Full Name'), shared by that guest's orders and carts; the guests created are counted on
+    the run's customers.
     """
+    integration, settings = connector.integration, connector.settings
     keys_to_pk = keys_to_pk or {}
     records = [r for r in records if r.fields[kind.email] and r.key in keys_to_pk]
     if not records:
@@ -468,7 +468,10 @@ def link_guests(
         # A guest keeps what its first order (or cart) said; later ones only link to it.
         new_guests = [g for key, g in guests.items() if key not in known]
         if new_guests:
-            upsert_batch(model=Customer, integration_id=integration.pk, records=new_guests, key_field="guest_key")
+            made = upsert_batch(
+                model=Customer, integration_id=integration.pk, records=new_guests, key_field="guest_key"
+            )
+            count_on_run(connector, CustomerStream.name, created=made.created)
         guest_pks = dict(
             Customer.objects.filter(integration=integration, guest_key__in=list(guests)).values_list("guest_key", "pk")
         )
