@@ -67,7 +67,6 @@ def channels(request: HttpRequest, visible: list[int]) -> list[dict[str, Any]]:
     )
     imports = SyncRun.objects.filter(integration=OuterRef("pk"), direction=SyncRun.Direction.IMPORT)
     last_run = SyncRun.objects.filter(integration=OuterRef("pk")).order_by("-created_at", "-pk")
-    finished = last_run.exclude(status__in=SyncRun.ACTIVE)
     integrations = (
         Integration.objects.filter(pk__in=visible)
         .select_related("channel")
@@ -76,7 +75,6 @@ def channels(request: HttpRequest, visible: list[int]) -> list[dict[str, Any]]:
             has_run=Exists(imports),
             has_synced=Exists(imports.filter(status=SyncRun.Status.SUCCEEDED)),
             last_run_id=Subquery(last_run.values("pk")[:1]),
-            last_finished_status=Subquery(finished.values("status")[:1]),
         )
         .order_by("channel__name", "pk")
     )
