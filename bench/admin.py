@@ -126,9 +126,11 @@ FROM generate_series(1, 35040) AS g,
 
 # 5,000 quarantined records spread over that year.
 QUARANTINE_SQL = """
-INSERT INTO integrations_quarantinedrecord (integration_id, entity, direction, remote_id, reason, payload, created_at)
-SELECT %(integration)s, 'orders', 'import', (9000000 + g)::text, 'Invalid email address: ''john doe@example''',
-       '{"order_id": "1"}'::jsonb, %(last)s::timestamptz - (g * 13 %% 365) * interval '1 day'
+INSERT INTO integrations_quarantinedrecord (
+    integration_id, entity, direction, remote_id, label, last_retry_outcome, reason, payload, created_at)
+SELECT %(integration)s, 'orders', 'import', (9000000 + g)::text, (100000000 + g)::text, '',
+       'Invalid email address: ''john doe@example''', '{"order_id": "1"}'::jsonb,
+       %(last)s::timestamptz - (g * 13 %% 365) * interval '1 day'
 FROM generate_series(1, 5000) AS g
 """
 

@@ -97,3 +97,16 @@ def _entity_sum(field: str) -> Coalesce:
 def runs_with_figures(runs: QuerySet) -> QuerySet:
     """Runs annotated with `error_count` (what SyncRun.outcome reads, no query per run) and `read_count`."""
     return runs.annotate(error_count=_entity_sum("failed"), read_count=_entity_sum("read"))
+
+
+def bar(run: SyncRun, entities: list[SyncRunEntity], records: dict[str, Any]) -> dict[str, Any]:
+    """What the progress bar measures, said with it: the records read of their total when every total is
+    known, else the entities done of those the run reads (a store that tells no totals gives no record
+    percentage, and the bar must not pass one off as such)."""
+    if records.get("percent") is not None:
+        percent = records["percent"] if run.is_finished or records["percent"] < 100 else 99.9
+        return {"percent": percent, "label": f"({percent:.1f} % of the records)"}
+    done = sum(1 for e in entities if e.status not in SyncRunEntity.UNFINISHED)
+    percent = run.progress if run.progress is not None else 0.0
+    label = f"({done} of {len(entities)} entities done)" if entities else ""
+    return {"percent": percent, "label": label}

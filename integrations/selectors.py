@@ -65,7 +65,8 @@ def run_progress(run: SyncRun) -> dict[str, Any]:
         "finished": run.is_finished,
         "current_entity": "" if run.is_finished else run.current_entity,
         "phase": progress.phase(run, entities),
-        "records": progress.run_records(run, entities, now),
+        "records": (records := progress.run_records(run, entities, now)),
+        "bar": progress.bar(run, entities, records),
         "entities": rows,
         "log": run.log[-4000:],
     }

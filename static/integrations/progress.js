@@ -35,8 +35,8 @@
     text("run-elapsed", shown.elapsed);
     text("run-rate", shown.rate);
     text("run-eta", shown.eta);
-    text("run-progress", data.progress === null ? "" : "(" + data.progress.toFixed(1) + " %)");
-    var percent = Math.round(data.progress || 0);
+    text("run-progress", data.bar.label);
+    var percent = Math.round(data.bar.percent || 0);
     var bar = document.getElementById("run-bar");
     if (bar) { bar.style.width = percent + "%"; }
     var progressbar = document.getElementById("run-progressbar");

@@ -229,3 +229,21 @@ def test_the_run_history_polls_while_a_run_is_active(admin_client, client, djang
     stranger = django_user_model.objects.create_user("stranger", password="pw", is_staff=True)
     client.force_login(stranger)
     assert client.get(url).status_code == 403
+
+
+def test_the_bar_says_what_it_measures():
+    from integrations import progress
+
+    running = SyncRun(status=SyncRun.Status.RUNNING, progress=42.9)
+    entities = [
+        SyncRunEntity(entity="websites", status=SyncRunEntity.Status.SUCCEEDED),
+        SyncRunEntity(entity="customers", status=SyncRunEntity.Status.RUNNING),
+        SyncRunEntity(entity="orders", status=SyncRunEntity.Status.PENDING),
+    ]
+    # No total from the store: the bar is the entities done, and says so (never "42.9 %" of records).
+    assert progress.bar(running, entities, {"percent": None}) == {"percent": 42.9, "label": "(1 of 3 entities done)"}
+    # Every total known: the records read of them, below 100 until the run has ended.
+    assert progress.bar(running, entities, {"percent": 37.5}) == {"percent": 37.5, "label": "(37.5 % of the records)"}
+    assert progress.bar(running, entities, {"percent": 100.0})["percent"] == 99.9
+    done = SyncRun(status=SyncRun.Status.SUCCEEDED, progress=100.0)
+    assert progress.bar(done, entities, {"percent": 100.0}) == {"percent": 100.0, "label": "(100.0 % of the records)"}
