@@ -113,6 +113,21 @@ class PresentValuesFilter(admin.SimpleListFilter):
         return queryset
 
 
+FILTERS_DO_NOT_APPLY = "These filters do not apply to this list."
+
+
+def filtered_changelist(model_admin: admin.ModelAdmin, request: HttpRequest):
+    """The change list as the request's query string filters it, for the views that serve a list's rows
+    outside its page (CSV export, totals): PermissionDenied for a user who may not view the list, None
+    when the filters do not apply to it."""
+    if not model_admin.has_view_or_change_permission(request):
+        raise PermissionDenied
+    try:
+        return model_admin.get_changelist_instance(request)
+    except IncorrectLookupParameters:
+        return None
+
+
 def present_values_filter(field: str) -> type[PresentValuesFilter]:
     """The PresentValuesFilter of one code column, for a list_filter."""
     return type(f"Present{field.title().replace('_', '')}Filter", (PresentValuesFilter,), {"field": field})
@@ -302,12 +317,9 @@ class CsvExportMixin:
         return [path("export.csv", view, name=f"{opts.app_label}_{opts.model_name}_export_csv"), *super().get_urls()]
 
     def csv_export_view(self, request: HttpRequest):
-        if not self.has_view_or_change_permission(request):
-            raise PermissionDenied
-        try:
-            changelist = self.get_changelist_instance(request)
-        except IncorrectLookupParameters:
-            return HttpResponseBadRequest("These filters do not apply to this list.")
+        changelist = filtered_changelist(self, request)
+        if changelist is None:
+            return HttpResponseBadRequest(FILTERS_DO_NOT_APPLY)
         queryset = changelist.queryset
         columns = self.csv_columns
         writer = csv.writer(_Echo())

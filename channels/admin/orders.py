@@ -1,5 +1,4 @@
 from django.contrib import admin, messages
-from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.urls import path, reverse
@@ -8,6 +7,7 @@ from django.utils.html import format_html, format_html_join
 
 from channels import selectors, vocabulary
 from channels.admin.base import (
+    FILTERS_DO_NOT_APPLY,
     SYNC_FIELDS,
     SYNC_READONLY,
     BigTableAdmin,
@@ -18,6 +18,7 @@ from channels.admin.base import (
     RemovedInStoreFilter,
     VisibleChannelFilter,
     date_range_filter,
+    filtered_changelist,
     money,
     present_values_filter,
     rows_table,
@@ -276,12 +277,9 @@ class OrderAdmin(SyncedEntityAdminMixin, PaymentDetailsMixin, CsvExportMixin, Bi
 
     def totals_view(self, request: HttpRequest) -> HttpResponse:
         """The totals line of the order list as filtered by the query string (the list fetches it)."""
-        if not self.has_view_or_change_permission(request):
-            raise PermissionDenied
-        try:
-            changelist = self.get_changelist_instance(request)
-        except IncorrectLookupParameters:
-            return HttpResponseBadRequest("These filters do not apply to this list.")
+        changelist = filtered_changelist(self, request)
+        if changelist is None:
+            return HttpResponseBadRequest(FILTERS_DO_NOT_APPLY)
         return HttpResponse(changelist.list_totals, content_type="text/plain; charset=utf-8")
 
     def changelist_view(self, request: HttpRequest, extra_context=None):
