@@ -8,6 +8,7 @@ app's entry there is enough; the URLs and permissions stay the app's own.
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.urls import reverse
 
 CATALOG_AND_TAXES = "Catalog & taxes"
 BACK_OFFICE_MODELS = {
@@ -55,11 +56,29 @@ def integrations_first(apps: list[dict]) -> list[dict]:
     return sorted(apps, key=rank)  # stable: Catalog & taxes stays after the channels
 
 
+def with_dashboard(apps: list[dict], request: HttpRequest) -> list[dict]:
+    """The dashboard (not a model: a page of its own) first in the integrations' section, for a user who
+    may view some integration, so that it is in the menu of every page and not only on the start page."""
+    from integrations import permissions
+
+    if not permissions.may_any(request.user, "view"):
+        return apps
+    entry = {
+        "name": "Dashboard",
+        "object_name": "Dashboard",
+        "admin_url": reverse("admin:dashboard"),
+        "add_url": None,
+        "view_only": True,
+        "perms": {"view": True},
+    }
+    return [{**app, "models": [entry, *app["models"]]} if app["app_label"] == "integrations" else app for app in apps]
+
+
 def install(site: admin.AdminSite) -> None:
     """Make `site` list the back-office models under their own heading, integrations first."""
     build = site.get_app_list
 
     def get_app_list(request: HttpRequest, app_label: str | None = None) -> list[dict]:
-        return integrations_first(split_channels_app(build(request, app_label)))
+        return with_dashboard(integrations_first(split_channels_app(build(request, app_label))), request)
 
     site.get_app_list = get_app_list

@@ -253,8 +253,22 @@ def test_sync_priority_is_not_applied_without_two_way_sync(admin_client):
 def test_integrations_come_first_in_the_menu(admin_user):
     request = RequestFactory().get("/admin/")
     request.user = admin_user
-    names = [app["name"] for app in admin.site.get_app_list(request)]
+    apps = admin.site.get_app_list(request)
+    names = [app["name"] for app in apps]
     assert names[:3] == ["Integrations", "Channels and synced records", "Catalog & taxes"], names
+    # The dashboard is a page, not a model: first in the integrations' section, so every page's menu has it.
+    assert apps[0]["models"][0]["name"] == "Dashboard"
+    assert apps[0]["models"][0]["admin_url"] == reverse("admin:dashboard")
+
+
+@pytest.mark.django_db
+def test_the_dashboard_is_in_the_menu_only_of_who_may_view_an_integration(admin_client, client, django_user_model):
+    assert 'href="/admin/dashboard/"' in admin_client.get("/admin/channels/order/").content.decode()
+    staff = django_user_model.objects.create_user("nobody", password="pw", is_staff=True)
+    client.force_login(staff)
+    request = RequestFactory().get("/admin/")
+    request.user = staff
+    assert "Dashboard" not in [m["name"] for app in admin.site.get_app_list(request) for m in app["models"]]
 
 
 @pytest.mark.django_db
