@@ -129,8 +129,8 @@ class ChildSpec:
     flag_vanished: str | None = None
 
 
-# The payload fields that name a record to a person, most telling first (Magento's increment_id, an
-# OroCommerce order's identifier, an email, a SKU...).
+# The payload fields that name a record to a person, most telling first (an order's number, an email, a
+# SKU...); a stream whose records name themselves otherwise overrides SourceStream.describe.
 BUSINESS_KEYS = ("increment_id", "order_number", "identifier", "email", "sku", "name")
 
 
